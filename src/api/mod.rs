@@ -1,0 +1,3 @@
+//! Server functions by area. Each is thin: parse, call one service, return a DTO.
+
+pub mod shell;

@@ -1,0 +1,78 @@
+//! The HTML shell, the app root and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::shell::get_shell_info;
+use crate::components::footer::Footer;
+use crate::components::header::Header;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFound;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options=options.clone()/>
+                <HashedStylesheet options=options id="leptos"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Pages get a Content-Security-Policy naming this response's nonce, which Leptos puts on its own scripts.
+#[cfg(feature = "ssr")]
+fn set_page_security_policy(options: &LeptosOptions) {
+    use axum::http::{HeaderValue, header};
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let live_reload = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
+    let policy = crate::server::http::page_content_security_policy(&nonce, live_reload);
+    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&policy))
+    {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let shell_info = OnceResource::new(get_shell_info());
+    // Browser tests wait for this marker: clicks on server-rendered markup before hydration are lost.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let name = shell_info.await.map(|info| info.store_name).unwrap_or_default();
+                view! { <Title formatter=move |page: String| format!("{page} · {name}")/> }
+            })}
+        </Suspense>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header shell_info/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage/>
+                </Routes>
+            </main>
+            <Footer shell_info/>
+        </Router>
+    }
+}

@@ -1,0 +1,2 @@
+pub mod footer;
+pub mod header;

@@ -1,0 +1,25 @@
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+/// The page for any unknown address. Answers with status 404 so search engines drop the URL.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found"/>
+        <Meta name="robots" content="noindex"/>
+        <section class="not-found">
+            <h1>"We couldn't find that page"</h1>
+            <p>"The link may be old or mistyped. Try a search, or start from the home page."</p>
+            <form class="not-found__search" role="search" action="/search" method="get">
+                <label for="not-found-search">"Search products"</label>
+                <input id="not-found-search" type="search" name="q"/>
+                <button type="submit" class="button button--primary">"Search"</button>
+            </form>
+            <p><a href="/">"Go to the home page"</a></p>
+        </section>
+    }
+}

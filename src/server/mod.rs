@@ -1,0 +1,20 @@
+//! Everything that runs only on the server: settings, database, router, services.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod http;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+use crate::error::AppError;
+use state::AppState;
+
+/// The app state inside a server function or a server-rendered component.
+pub fn app_state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}

@@ -1,0 +1,121 @@
+//! Builds the application: settings → database → router → listener. Used by `main` and by every test.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::app::{App, shell};
+use crate::error::AppError;
+
+use super::config::{SettingError, Settings};
+use super::state::AppState;
+use super::{db, health, http};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the address (port 0 picks a free one), connects to the database and applies migrations.
+    pub async fn build(settings: Settings) -> Result<Self, SettingError> {
+        let listener = TcpListener::bind(settings.address)
+            .await
+            .map_err(|e| SettingError::new("STORE_ADDRESS", format!("cannot listen on {}: {e}", settings.address)))?;
+        let bound = listener.local_addr().map_err(|e| SettingError::new("STORE_ADDRESS", e))?;
+        let settings = settings.with_bound_address(bound);
+        let db = db::connect_and_migrate(&settings).await?;
+        let leptos_options = leptos_options(&settings)?;
+        let state = AppState { leptos_options, db, settings: Arc::new(settings) };
+        Ok(Application { listener, state })
+    }
+
+    /// `http://127.0.0.1:3000`, or the public URL when one is configured.
+    pub fn url(&self) -> &str {
+        &self.state.settings.public_url
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), SettingError> {
+        let router = build_router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| SettingError::new("STORE_ADDRESS", e))
+    }
+}
+
+/// Leptos' own settings (site root, output name, reload port) come from the LEPTOS_* variables that
+/// cargo-leptos sets; the address is the store's.
+fn leptos_options(settings: &Settings) -> Result<LeptosOptions, SettingError> {
+    let conf = leptos::config::get_configuration(None).map_err(|e| SettingError::new("LEPTOS_*", e))?;
+    let mut options = conf.leptos_options;
+    options.site_addr = settings.address;
+    options.site_root = settings.site_root.display().to_string().into();
+    if options.output_name.is_empty() {
+        options.output_name = "storefront".into();
+    }
+    // cargo-leptos writes the asset hashes next to the binary; use them whenever they are there.
+    let hash_file = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)));
+    options.hash_files = hash_file.is_some_and(|path| path.exists());
+    Ok(options)
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let static_files = ServeDir::new(&*options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found.with_state(state.clone()));
+    let static_files =
+        Router::new().fallback_service(static_files).layer(axum::middleware::from_fn(http::static_cache_headers));
+
+    Router::new()
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
+        .fallback_service(static_files)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::cross_origin_protection))
+        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| AppError::Internal.into_response()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn context_provider(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let state = state.clone();
+    move || provide_context(state.clone())
+}
+
+/// No route and no file: the app's 404 page, with status 404.
+async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    let options = state.leptos_options.clone();
+    let render =
+        leptos_axum::render_app_to_stream_with_context(context_provider(&state), move || shell(options.clone()));
+    let mut response = render(request).await.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}

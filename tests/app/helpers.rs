@@ -1,0 +1,175 @@
+//! `spawn_app`: the real router on port 0 with a fresh database, on SQLite or PostgreSQL.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use storefront::server::config::Settings;
+use storefront::server::startup::Application;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    pub site_root: std::path::PathBuf,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET failed")
+    }
+
+    /// Status and body of a page.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+}
+
+/// Runs `test` against a fresh app on `backend`, then drops the test database whatever happened.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => match TestDatabase::create().await {
+            Some(db) => Some(db),
+            None => {
+                eprintln!("skipped: PostgreSQL is not reachable (set TEST_DATABASE_URL)");
+                return;
+            }
+        },
+    };
+    let app = spawn_app(database.as_ref().map(|d| d.url.clone())).await;
+    let result = AssertUnwindSafe(test(app)).catch_unwind().await;
+    if let Some(database) = database {
+        database.drop().await;
+    }
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Settings for a test app: a free port, a temporary data directory, the given database.
+pub fn test_settings(
+    data_dir: &std::path::Path,
+    database_url: Option<String>,
+    site_root: &std::path::Path,
+) -> Settings {
+    let data_dir = data_dir.display().to_string();
+    let site_root = site_root.display().to_string();
+    Settings::from_sources(move |name| match name {
+        "STORE_ADDRESS" => Some("127.0.0.1:0".into()),
+        "STORE_DATA_DIR" => Some(data_dir.clone()),
+        "DATABASE_URL" => database_url.clone(),
+        "LEPTOS_SITE_ROOT" => Some(site_root.clone()),
+        _ => None,
+    })
+    .expect("test settings are valid")
+}
+
+async fn spawn_app(database_url: Option<String>) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let site_root = data_dir.path().join("site");
+    std::fs::create_dir_all(&site_root).expect("site dir");
+    let settings = test_settings(data_dir.path(), database_url, &site_root);
+    let app = Application::build(settings).await.expect("the app starts");
+    let address = app.url().to_owned();
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        address,
+        db,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        site_root,
+        _data_dir: data_dir,
+    }
+}
+
+/// A uuid-named PostgreSQL database, created for one test and dropped after it.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> Option<Self> {
+        let admin_url = postgres_admin_url()?;
+        let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+        let name = format!("storefront_test_{}", uuid::Uuid::new_v4().simple());
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+        admin.close().await.ok();
+        let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        Some(TestDatabase { admin_url, name, url })
+    }
+
+    async fn drop(self) {
+        if let Ok(admin) = Database::connect(&self.admin_url).await {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await;
+            admin.close().await.ok();
+        }
+    }
+}
+
+/// TEST_DATABASE_URL, or the local server at 127.0.0.1:5432 when it answers. CI must have one.
+pub fn postgres_admin_url() -> Option<String> {
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        return Some(url);
+    }
+    let local = std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5432".parse().expect("address"),
+        std::time::Duration::from_millis(300),
+    );
+    if local.is_ok() {
+        return Some("postgres://postgres@127.0.0.1:5432/postgres".into());
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "PostgreSQL is required in CI: set TEST_DATABASE_URL or run it at 127.0.0.1:5432"
+    );
+    None
+}
+
+/// Writes each test twice: once on SQLite, once on PostgreSQL.
+#[macro_export]
+macro_rules! backend_tests {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::helpers::run($crate::helpers::Backend::Sqlite, |$app: $crate::helpers::TestApp| async move $body).await
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::helpers::run($crate::helpers::Backend::Postgres, |$app: $crate::helpers::TestApp| async move $body).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real router over HTTP, each test on its own fresh database.
+
+mod helpers;
+
+mod health;
+mod process;
+mod security;
+mod shell;
+mod static_files;

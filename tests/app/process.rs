@@ -1,0 +1,79 @@
+//! The real binary: bad settings give one line and a non-zero exit; SIGTERM stops it cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn storefront(vars: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storefront"));
+    let data = std::env::temp_dir().join(format!("storefront-process-{}", uuid::Uuid::new_v4().simple()));
+    cmd.env("STORE_DATA_DIR", &data).env("STORE_ADDRESS", "127.0.0.1:0").env("RUST_LOG", "warn");
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+fn fails_with_one_line(vars: &[(&str, &str)], expected_start: &str) {
+    let output = storefront(vars).output().expect("run the binary");
+    assert!(!output.status.success(), "exit status {:?}", output.status);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected, got:\n{stderr}");
+    assert!(lines[0].starts_with(expected_start), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_unparsable_database_url_names_the_setting() {
+    fails_with_one_line(&[("DATABASE_URL", "mysql://root:hunter2@db/x")], "error: DATABASE_URL: ");
+}
+
+#[test]
+fn an_unreachable_database_names_the_setting() {
+    fails_with_one_line(
+        &[("DATABASE_URL", "postgres://shop:secret@127.0.0.1:1/shop")],
+        "error: DATABASE_URL: cannot connect",
+    );
+}
+
+#[test]
+fn a_port_in_use_names_the_setting() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    fails_with_one_line(&[("STORE_ADDRESS", &address)], "error: STORE_ADDRESS: cannot listen");
+}
+
+#[test]
+fn a_bad_address_names_the_setting() {
+    fails_with_one_line(&[("STORE_ADDRESS", "not-an-address")], "error: STORE_ADDRESS: ");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut child = storefront(&[]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("Storefront running at http://127.0.0.1:"), "{line}");
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn the_sqlite_database_is_created_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = storefront(&[("STORE_DATA_DIR", dir.path().join("nested").to_str().unwrap())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(dir.path().join("nested/store.db").exists(), "the database file is created");
+    let header = std::fs::read(dir.path().join("nested/store.db")).unwrap();
+    // Bytes 18 and 19 of a SQLite file are its read/write versions: 2 means WAL.
+    assert_eq!((header[18], header[19]), (2, 2), "WAL mode");
+}

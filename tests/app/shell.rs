@@ -1,0 +1,37 @@
+use crate::backend_tests;
+
+backend_tests! {
+    async fn the_home_page_is_rendered_on_the_server(app: TestApp) {
+        let (status, html) = app.page("/").await;
+        assert_eq!(status, 200);
+        assert!(html.starts_with("<!DOCTYPE html>"), "{html:.200}");
+        assert!(html.contains("<header class=\"site-header\""), "no header");
+        assert!(html.contains("<main id=\"main\""), "no main");
+        assert!(html.contains("<footer class=\"site-footer\""), "no footer");
+        assert!(html.contains("Made for every day outdoors</h1>"), "no h1");
+        assert!(html.contains("Kestrel Supply"), "no store name");
+        assert!(html.contains("<title>Home · Kestrel Supply</title>"), "no title");
+        assert_eq!(html.matches("<h1").count(), 1, "one h1 per page");
+    }
+
+    async fn the_page_loads_the_hydration_script(app: TestApp) {
+        let (_, html) = app.page("/").await;
+        assert!(html.contains("type=\"module\""), "no module script");
+        assert!(html.contains("hydrate"), "no call to hydrate()");
+    }
+
+    async fn an_unknown_page_is_a_404_with_the_not_found_page(app: TestApp) {
+        let (status, html) = app.page("/no/such/page").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("find that page</h1>"), "{html}");
+        assert!(html.contains("role=\"search\""), "the 404 page offers search");
+        assert!(html.contains("<header class=\"site-header\""), "the 404 page keeps the shell");
+    }
+
+    async fn the_shell_server_function_answers(app: TestApp) {
+        let response = app.client.post(app.url("/api/shell")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["store_name"], "Kestrel Supply");
+    }
+}
