@@ -157,7 +157,12 @@ macro_rules! backend_tests {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    $crate::helpers::run($crate::helpers::Backend::Sqlite, |$app: $crate::helpers::TestApp| async move $body).await
+                    $crate::helpers::run($crate::helpers::Backend::Sqlite, |$app: $crate::helpers::TestApp| async move {
+                        // Move the whole app in: precise capture would take only the fields the body uses
+                        // and drop the rest (its temporary directory) before the body runs.
+                        let $app = $app;
+                        $body
+                    }).await
                 }
             )*
         }
@@ -167,7 +172,12 @@ macro_rules! backend_tests {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    $crate::helpers::run($crate::helpers::Backend::Postgres, |$app: $crate::helpers::TestApp| async move $body).await
+                    $crate::helpers::run($crate::helpers::Backend::Postgres, |$app: $crate::helpers::TestApp| async move {
+                        // Move the whole app in: precise capture would take only the fields the body uses
+                        // and drop the rest (its temporary directory) before the body runs.
+                        let $app = $app;
+                        $body
+                    }).await
                 }
             )*
         }
