@@ -4,6 +4,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod error;
+pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

@@ -1,13 +1,33 @@
 use std::process::ExitCode;
 
 use storefront::server::config::{SettingError, Settings};
+use storefront::server::seed::{self, SeedOptions};
 use storefront::server::startup::Application;
-use storefront::server::telemetry;
+use storefront::server::{db, telemetry};
+
+const USAGE: &str = "usage: storefront [serve]
+       storefront seed [--products N] [--seed S]   build the demo catalog (250 products) or N synthetic ones";
+
+enum Command {
+    Serve,
+    Seed(SeedOptions),
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init();
-    match serve().await {
+    let command = match parse_args(std::env::args().skip(1).collect()) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("error: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Serve => serve().await,
+        Command::Seed(options) => seed_catalog(options).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -16,9 +36,48 @@ async fn main() -> ExitCode {
     }
 }
 
+fn parse_args(args: Vec<String>) -> Result<Command, String> {
+    let mut args = args.into_iter();
+    match args.next().as_deref() {
+        None | Some("serve") => Ok(Command::Serve),
+        Some("seed") => {
+            let mut options = SeedOptions::default();
+            while let Some(flag) = args.next() {
+                let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+                let number = value.parse::<u64>().map_err(|_| format!("{flag}: '{value}' is not a whole number"))?;
+                match flag.as_str() {
+                    "--products" if number > 0 && number <= 1_000_000 => options.products = number as usize,
+                    "--products" => return Err("--products must be between 1 and 1000000".into()),
+                    "--seed" => options.seed = number,
+                    _ => return Err(format!("unknown option {flag}")),
+                }
+            }
+            Ok(Command::Seed(options))
+        }
+        Some(other) => Err(format!("unknown command '{other}'")),
+    }
+}
+
 async fn serve() -> Result<(), SettingError> {
     let settings = Settings::load()?;
     let app = Application::build(settings).await?;
     println!("Storefront running at {}", app.url());
     app.run_until_stopped(telemetry::shutdown_signal()).await
+}
+
+async fn seed_catalog(options: SeedOptions) -> Result<(), SettingError> {
+    let settings = Settings::load()?;
+    let db = db::connect_and_migrate(&settings).await?;
+    let report = seed::seed(&db, options).await.map_err(|e| SettingError::new("seed", e))?;
+    if report.created {
+        println!(
+            "Seeded {} products ({} variants) in {:.1} s",
+            report.products,
+            report.variants,
+            report.elapsed.as_secs_f64()
+        );
+    } else {
+        println!("The catalog already has {} products: nothing to do", report.products);
+    }
+    Ok(())
 }

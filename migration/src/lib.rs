@@ -2,11 +2,13 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod m20261125_000001_create_catalog;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![]
+        vec![Box::new(m20261125_000001_create_catalog::Migration)]
     }
 }

@@ -50,12 +50,15 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The built site (WASM, JS, CSS, public files). cargo-leptos sets LEPTOS_SITE_ROOT.
     pub site_root: PathBuf,
+    /// Build the demo catalog at start when the database has no products.
+    pub seed_demo: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct File {
     store: StoreSection,
+    catalog: CatalogSection,
     server: ServerSection,
     database: DatabaseSection,
 }
@@ -64,6 +67,12 @@ struct File {
 #[serde(default, deny_unknown_fields)]
 struct StoreSection {
     name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CatalogSection {
+    seed_demo: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,7 +126,11 @@ impl Settings {
         };
         let site_root =
             PathBuf::from(pick("LEPTOS_SITE_ROOT", file.server.site_root).unwrap_or_else(|| "target/site".into()));
-        Ok(Settings { store_name, address, public_url, database_url, data_dir, site_root })
+        let seed_demo = match env("STORE_SEED_DEMO") {
+            Some(value) => parse_bool("STORE_SEED_DEMO", &value)?,
+            None => file.catalog.seed_demo.unwrap_or(true),
+        };
+        Ok(Settings { store_name, address, public_url, database_url, data_dir, site_root, seed_demo })
     }
 
     /// Fills in the public URL from the address actually bound (port 0 becomes the real port).
@@ -146,6 +159,14 @@ fn read_file(path: &Path, setting: &str) -> Result<File, SettingError> {
         let detail = e.message().to_owned();
         SettingError::new(setting, format!("{} is not valid: {detail}", path.display()))
     })
+}
+
+fn parse_bool(setting: &str, value: &str) -> Result<bool, SettingError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(SettingError::new(setting, format!("'{value}' is not true or false"))),
+    }
 }
 
 fn parse_public_url(url: &str) -> Result<String, SettingError> {

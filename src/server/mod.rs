@@ -2,8 +2,12 @@
 
 pub mod config;
 pub mod db;
+pub mod entities;
 pub mod health;
 pub mod http;
+pub mod images;
+pub mod seed;
+pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -22,7 +22,7 @@ use crate::error::AppError;
 
 use super::config::{SettingError, Settings};
 use super::state::AppState;
-use super::{db, health, http};
+use super::{db, health, http, images, seed};
 
 pub struct Application {
     listener: TcpListener,
@@ -38,6 +38,9 @@ impl Application {
         let bound = listener.local_addr().map_err(|e| SettingError::new("STORE_ADDRESS", e))?;
         let settings = settings.with_bound_address(bound);
         let db = db::connect_and_migrate(&settings).await?;
+        if settings.seed_demo {
+            seed_demo_catalog(&db).await?;
+        }
         let leptos_options = leptos_options(&settings)?;
         let state = AppState { leptos_options, db, settings: Arc::new(settings) };
         Ok(Application { listener, state })
@@ -63,6 +66,14 @@ impl Application {
             .await
             .map_err(|e| SettingError::new("STORE_ADDRESS", e))
     }
+}
+
+async fn seed_demo_catalog(db: &sea_orm::DatabaseConnection) -> Result<(), SettingError> {
+    let report = seed::seed(db, seed::SeedOptions::default()).await.map_err(|e| SettingError::new("seed", e))?;
+    if report.created {
+        tracing::info!(products = report.products, variants = report.variants, elapsed = ?report.elapsed, "seeded the demo catalog");
+    }
+    Ok(())
 }
 
 /// Leptos' own settings (site root, output name, reload port) come from the LEPTOS_* variables that
@@ -95,6 +106,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route("/images/{shape}/{colour}/{view}", get(images::product_image))
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::cross_origin_protection))

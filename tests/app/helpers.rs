@@ -78,6 +78,7 @@ pub fn test_settings(
         "STORE_DATA_DIR" => Some(data_dir.clone()),
         "DATABASE_URL" => database_url.clone(),
         "LEPTOS_SITE_ROOT" => Some(site_root.clone()),
+        "STORE_SEED_DEMO" => Some("false".into()),
         _ => None,
     })
     .expect("test settings are valid")

@@ -5,5 +5,6 @@ mod helpers;
 mod health;
 mod process;
 mod security;
+mod seed;
 mod shell;
 mod static_files;

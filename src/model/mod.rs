@@ -1,0 +1,3 @@
+//! Wasm-safe domain types and DTOs, shared by the server and the browser.
+
+pub mod money;

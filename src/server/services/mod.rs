@@ -1,0 +1,3 @@
+//! The rules of the store, one service per area. Each takes a connection or a transaction.
+
+pub mod catalog;
