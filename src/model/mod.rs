@@ -1,3 +1,4 @@
 //! Wasm-safe domain types and DTOs, shared by the server and the browser.
 
+pub mod catalog;
 pub mod money;

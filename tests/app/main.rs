@@ -3,6 +3,7 @@
 mod helpers;
 
 mod health;
+mod listing;
 mod process;
 mod security;
 mod seed;

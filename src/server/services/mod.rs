@@ -1,3 +1,4 @@
 //! The rules of the store, one service per area. Each takes a connection or a transaction.
 
 pub mod catalog;
+pub mod listing;

@@ -1,0 +1,305 @@
+//! Catalog DTOs and the listing query: what the browser asks for and what it gets back.
+
+use serde::{Deserialize, Serialize};
+
+use super::money::Money;
+
+pub const PAGE_SIZE: u32 = 24;
+/// Pages past this are clamped: nobody browses further, and deep offsets are slow.
+pub const MAX_PAGE: u32 = 1_000;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sort {
+    #[default]
+    Newest,
+    PriceAsc,
+    PriceDesc,
+    Name,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
+
+    /// Unknown values fall back to the default: a bad link still shows a page.
+    pub fn parse(value: &str) -> Sort {
+        match value {
+            "price-asc" => Sort::PriceAsc,
+            "price-desc" => Sort::PriceDesc,
+            "name" => Sort::Name,
+            _ => Sort::Newest,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::PriceAsc => "price-asc",
+            Sort::PriceDesc => "price-desc",
+            Sort::Name => "name",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "Newest",
+            Sort::PriceAsc => "Price, low to high",
+            Sort::PriceDesc => "Price, high to low",
+            Sort::Name => "Name, A to Z",
+        }
+    }
+}
+
+/// Filters, sort and page of a listing, as they appear in its shareable URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingQuery {
+    pub category: Option<String>,
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
+    /// Minor units.
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub in_stock: bool,
+    pub sort: Sort,
+    /// 1-based, clamped to 1..=MAX_PAGE.
+    pub page: u32,
+}
+
+impl ListingQuery {
+    /// Reads URL parameters leniently: malformed values are ignored, never an error.
+    pub fn from_params(get_all: impl Fn(&str) -> Vec<String>) -> ListingQuery {
+        let first = |key: &str| get_all(key).into_iter().next().filter(|v| !v.trim().is_empty());
+        let list = |key: &str| {
+            let mut values: Vec<String> = get_all(key)
+                .into_iter()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty() && v.len() <= 40)
+                .take(20)
+                .collect();
+            values.sort();
+            values.dedup();
+            values
+        };
+        ListingQuery {
+            category: first("category").filter(|c| c.len() <= 100),
+            sizes: list("size"),
+            colors: list("color"),
+            min_price: first("min").and_then(|v| parse_price(&v)),
+            max_price: first("max").and_then(|v| parse_price(&v)),
+            in_stock: first("in_stock").is_some_and(|v| v == "1" || v == "true" || v == "on"),
+            sort: first("sort").map(|s| Sort::parse(&s)).unwrap_or_default(),
+            page: first("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE as u64) as u32,
+        }
+    }
+
+    /// The query string for these filters (without the category when it is in the path).
+    pub fn to_query_string(&self, include_category: bool) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if include_category && let Some(category) = &self.category {
+            pairs.push(("category", category.clone()));
+        }
+        pairs.extend(self.sizes.iter().map(|s| ("size", s.clone())));
+        pairs.extend(self.colors.iter().map(|c| ("color", c.clone())));
+        if let Some(min) = self.min_price {
+            pairs.push(("min", format_price_param(min)));
+        }
+        if let Some(max) = self.max_price {
+            pairs.push(("max", format_price_param(max)));
+        }
+        if self.in_stock {
+            pairs.push(("in_stock", "1".into()));
+        }
+        if self.sort != Sort::Newest {
+            pairs.push(("sort", self.sort.param().into()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let encoded: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect();
+        format!("?{}", encoded.join("&"))
+    }
+
+    /// The same query with one filter value switched on or off (and back to page 1).
+    pub fn toggled(&self, key: FacetKey, value: &str) -> ListingQuery {
+        let mut next = self.clone();
+        next.page = 1;
+        match key {
+            FacetKey::Category => {
+                next.category = if self.category.as_deref() == Some(value) { None } else { Some(value.to_owned()) };
+            }
+            FacetKey::Size => toggle(&mut next.sizes, value),
+            FacetKey::Color => toggle(&mut next.colors, value),
+        }
+        next
+    }
+
+    pub fn with_page(&self, page: u32) -> ListingQuery {
+        ListingQuery { page, ..self.clone() }
+    }
+
+    /// Sorting alone does not make a new page for search engines.
+    pub fn is_filtered(&self) -> bool {
+        !self.sizes.is_empty()
+            || !self.colors.is_empty()
+            || self.min_price.is_some()
+            || self.max_price.is_some()
+            || self.in_stock
+    }
+}
+
+fn toggle(values: &mut Vec<String>, value: &str) {
+    if let Some(index) = values.iter().position(|v| v == value) {
+        values.remove(index);
+    } else {
+        values.push(value.to_owned());
+        values.sort();
+    }
+}
+
+/// "25" or "25.50" (dollars) → cents. Negative, huge or malformed: ignored.
+fn parse_price(value: &str) -> Option<i64> {
+    let value = value.trim();
+    let (units, cents) = value.split_once('.').unwrap_or((value, "0"));
+    if units.is_empty() || units.len() > 9 || !units.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if cents.is_empty() || cents.len() > 2 || !cents.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let cents: i64 = if cents.len() == 1 { cents.parse::<i64>().ok()? * 10 } else { cents.parse().ok()? };
+    Some(units.parse::<i64>().ok()? * 100 + cents)
+}
+
+fn format_price_param(cents: i64) -> String {
+    if cents % 100 == 0 { (cents / 100).to_string() } else { format!("{}.{:02}", cents / 100, cents % 100) }
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FacetKey {
+    Category,
+    Size,
+    Color,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    pub url: String,
+    pub alt: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductCard {
+    pub slug: String,
+    pub title: String,
+    pub brand: String,
+    pub image: Option<Image>,
+    pub min_price: Money,
+    pub max_price: Money,
+    /// The highest compare-at price when any variant is on sale.
+    pub compare_at: Option<Money>,
+    pub sold_out: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+    pub swatch: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Facet {
+    pub key: FacetKey,
+    pub label: String,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryInfo {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    /// Set on a category page.
+    pub category: Option<CategoryInfo>,
+    pub query: ListingQuery,
+    pub cards: Vec<ProductCard>,
+    pub total: u64,
+    pub pages: u32,
+    pub facets: Vec<Facet>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> ListingQuery {
+        ListingQuery::from_params(|key| pairs.iter().filter(|(k, _)| *k == key).map(|(_, v)| v.to_string()).collect())
+    }
+
+    #[test]
+    fn malformed_parameters_are_ignored_or_clamped() {
+        let q = query(&[("page", "0"), ("sort", "bogus"), ("min", "-5"), ("max", "abc"), ("in_stock", "maybe")]);
+        assert_eq!(q, ListingQuery { page: 1, ..Default::default() });
+        assert_eq!(query(&[("page", "99999999999")]).page, MAX_PAGE);
+        assert_eq!(query(&[("page", "3")]).page, 3);
+    }
+
+    #[test]
+    fn prices_are_read_as_dollars() {
+        let q = query(&[("min", "25"), ("max", "49.5")]);
+        assert_eq!((q.min_price, q.max_price), (Some(2500), Some(4950)));
+        assert_eq!(query(&[("min", "1.999")]).min_price, None);
+    }
+
+    #[test]
+    fn the_query_string_round_trips() {
+        let q = query(&[
+            ("size", "M"),
+            ("size", "L"),
+            ("color", "Heather Grey"),
+            ("min", "10"),
+            ("sort", "price-asc"),
+            ("page", "2"),
+        ]);
+        let qs = q.to_query_string(false);
+        assert_eq!(qs, "?size=L&size=M&color=Heather+Grey&min=10&sort=price-asc&page=2");
+    }
+
+    #[test]
+    fn toggling_a_value_resets_the_page() {
+        let q = query(&[("size", "M"), ("page", "4")]);
+        let off = q.toggled(FacetKey::Size, "M");
+        assert!(off.sizes.is_empty());
+        assert_eq!(off.page, 1);
+        assert_eq!(q.toggled(FacetKey::Size, "S").sizes, vec!["M".to_string(), "S".to_string()]);
+    }
+
+    #[test]
+    fn sorting_alone_is_not_filtering() {
+        assert!(!query(&[("sort", "name")]).is_filtered());
+        assert!(query(&[("in_stock", "1")]).is_filtered());
+    }
+}
