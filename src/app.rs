@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::api::shell::get_shell_info;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::home::HomePage;
+use crate::pages::listing::{CategoryPage, ProductsPage};
 use crate::pages::not_found::NotFound;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -70,6 +71,9 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage/>
+                    // Async: the whole page (title, meta tags, status) is known before the first byte.
+                    <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer shell_info/>

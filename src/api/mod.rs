@@ -1,3 +1,4 @@
 //! Server functions by area. Each is thin: parse, call one service, return a DTO.
 
+pub mod catalog;
 pub mod shell;

@@ -11,6 +11,15 @@ pub struct ShellInfo {
 
 #[server(prefix = "/api", endpoint = "shell")]
 pub async fn get_shell_info() -> Result<ShellInfo, AppError> {
+    // No await before the answer: the value is ready while the page's <head> is rendered, so every
+    // title carries the store name.
     let state = crate::server::app_state()?;
     Ok(ShellInfo { store_name: state.settings.store_name.clone() })
+}
+
+/// (slug, name) of the top-level categories, in navigation order.
+#[server(prefix = "/api", endpoint = "navigation")]
+pub async fn get_navigation() -> Result<Vec<(String, String)>, AppError> {
+    let state = crate::server::app_state()?;
+    crate::server::services::catalog::navigation(&state.db).await
 }

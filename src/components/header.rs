@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
-use crate::api::shell::ShellInfo;
+use crate::api::shell::{ShellInfo, get_navigation};
 use crate::error::AppError;
 
 /// Store name, main navigation, search and cart link. The menu button folds the navigation on phones.
 #[component]
 pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
+    let navigation = OnceResource::new(get_navigation());
     let store_name =
         move || Suspend::new(async move { shell_info.await.map(|info| info.store_name).unwrap_or_default() });
 
@@ -37,8 +38,16 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
             </div>
             <nav id="site-nav" class="site-nav" class:site-nav--open=menu_open aria-label="Main">
                 <ul>
-                    <li><a href="/">"Home"</a></li>
                     <li><a href="/products">"Shop all"</a></li>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let categories = navigation.await.unwrap_or_default();
+                            categories
+                                .into_iter()
+                                .map(|(slug, name)| view! { <li><a href=format!("/c/{slug}")>{name}</a></li> })
+                                .collect_view()
+                        })}
+                    </Suspense>
                 </ul>
             </nav>
         </header>

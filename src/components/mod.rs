@@ -1,2 +1,5 @@
 pub mod footer;
 pub mod header;
+pub mod listing_filters;
+pub mod pagination;
+pub mod product_card;

@@ -91,9 +91,9 @@ impl ListingQuery {
         }
     }
 
-    /// The query string for these filters (without the category when it is in the path).
-    pub fn to_query_string(&self, include_category: bool) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
+    /// The URL parameters for this query, in a stable order (without the category when it is in the path).
+    pub fn pairs(&self, include_category: bool) -> Vec<(&'static str, String)> {
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
         if include_category && let Some(category) = &self.category {
             pairs.push(("category", category.clone()));
         }
@@ -114,6 +114,12 @@ impl ListingQuery {
         if self.page > 1 {
             pairs.push(("page", self.page.to_string()));
         }
+        pairs
+    }
+
+    /// `?size=M&sort=price-asc`, or empty.
+    pub fn to_query_string(&self, include_category: bool) -> String {
+        let pairs = self.pairs(include_category);
         if pairs.is_empty() {
             return String::new();
         }

@@ -1,2 +1,3 @@
 pub mod home;
+pub mod listing;
 pub mod not_found;

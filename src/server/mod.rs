@@ -22,3 +22,14 @@ pub fn app_state() -> Result<AppState, AppError> {
         AppError::Internal
     })
 }
+
+/// Passes a service result through, setting the response status of an error (404, 422...) so that
+/// server-rendered pages and server functions answer with the right code.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(err.status_code());
+    }
+    result
+}

@@ -4,6 +4,7 @@ mod helpers;
 
 mod health;
 mod listing;
+mod listing_pages;
 mod process;
 mod security;
 mod seed;

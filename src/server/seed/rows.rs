@@ -52,10 +52,12 @@ pub fn generate(options: SeedOptions) -> Catalog {
     for index in 0..options.products {
         let category_index = index % KINDS.len();
         let kind = &KINDS[category_index];
+        // The k-th product of a kind: names cycle fastest, nouns shift each round so pairs rarely repeat.
+        let k = index / KINDS.len();
         let base = format!(
             "{} {}",
-            demo::NAMES[(index / KINDS.len()) % demo::NAMES.len()],
-            kind.nouns[(index / KINDS.len() / demo::NAMES.len() + index) % kind.nouns.len()]
+            demo::NAMES[k % demo::NAMES.len()],
+            kind.nouns[(k + k / demo::NAMES.len()) % kind.nouns.len()]
         );
         let seen = titles.entry(base.clone()).or_insert(0);
         *seen += 1;

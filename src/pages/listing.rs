@@ -1,0 +1,145 @@
+//! Product listings: all products (/products) and one category (/c/{slug}).
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::api::catalog::list_products;
+use crate::components::listing_filters::{HiddenQueryInputs, ListingFilters};
+use crate::components::pagination::Pagination;
+use crate::components::product_card::ProductCard;
+use crate::error::AppError;
+use crate::model::catalog::{Listing, ListingQuery, Sort};
+use crate::pages::not_found::NotFound;
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    view! { <ListingPage category=Signal::derive(|| None)/> }
+}
+
+#[component]
+pub fn CategoryPage() -> impl IntoView {
+    let params = use_params_map();
+    view! { <ListingPage category=Signal::derive(move || params.read().get("slug"))/> }
+}
+
+#[component]
+fn ListingPage(category: Signal<Option<String>>) -> impl IntoView {
+    let query_map = use_query_map();
+    let request = move || {
+        let params = query_map.read();
+        let mut query = ListingQuery::from_params(|key| params.get_all(key).unwrap_or_default());
+        let in_path = category.get().is_some();
+        if in_path {
+            query.category = category.get();
+        }
+        (query, in_path)
+    };
+    let listing = Resource::new(request, |(query, in_path)| list_products(query, in_path));
+    let in_path = move || category.get().is_some();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading products…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => view! { <ListingBody listing in_path=in_path()/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ListingBody(listing: Listing, in_path: bool) -> impl IntoView {
+    let Listing { category, query, cards, total, pages, facets } = listing;
+    // /c/{slug} pages carry the category in the path; /products?category=… as a filter.
+    let base = match &category {
+        Some(c) if in_path => format!("/c/{}", c.slug),
+        _ => "/products".to_owned(),
+    };
+    let heading = category.as_ref().map_or_else(|| "All products".to_owned(), |c| c.name.clone());
+    let description = category
+        .as_ref()
+        .map_or_else(|| "Clothing, shoes and goods for every day outdoors.".to_owned(), |c| c.description.clone());
+    // Sorting alone makes no new page for search engines; filtered pages are not indexed at all.
+    let canonical_base = category.as_ref().map_or_else(|| base.clone(), |c| format!("/c/{}", c.slug));
+    let canonical = if query.page > 1 { format!("{canonical_base}?page={}", query.page) } else { canonical_base };
+    let page_title = if query.page > 1 { format!("{heading} – page {}", query.page) } else { heading.clone() };
+    let href = {
+        let base = base.clone();
+        let query = query.clone();
+        move |page: u32| format!("{base}{}", query.with_page(page).to_query_string(!in_path))
+    };
+    let empty = cards.is_empty();
+    let grid = cards.into_iter().enumerate().map(|(i, card)| view! { <ProductCard card eager=i < 4/> }).collect_view();
+    view! {
+        <Title text=page_title/>
+        <Meta name="description" content=description.clone()/>
+        <Link rel="canonical" href=canonical/>
+        {query.is_filtered().then(|| view! { <Meta name="robots" content="noindex, follow"/> })}
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <ol>
+                <li><a href="/">"Home"</a></li>
+                {category.as_ref().map(|_| view! { <li><a href="/products">"All products"</a></li> })}
+                <li aria-current="page">{heading.clone()}</li>
+            </ol>
+        </nav>
+        <div class="listing__head">
+            <h1>{heading}</h1>
+            <p class="listing__count" role="status">{count_text(total)}</p>
+            <SortSelect query=query.clone() base=base.clone() in_path/>
+        </div>
+        // Tests wait for the listing of a given query: client-side navigation replaces it asynchronously.
+        <div class="listing" data-query=query.to_query_string(!in_path)>
+            <ListingFilters facets query=query.clone() base=base.clone() in_path/>
+            <div class="listing__results">
+                {if empty {
+                    view! {
+                        <div class="empty">
+                            <p>"No products match these filters."</p>
+                            <a class="button button--primary" href=base.clone()>"Clear filters"</a>
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! { <ul class="grid">{grid}</ul> }.into_any()
+                }}
+                <Pagination page=query.page pages href/>
+            </div>
+        </div>
+    }
+}
+
+fn count_text(total: u64) -> String {
+    match total {
+        1 => "1 product".to_owned(),
+        n => format!("{n} products"),
+    }
+}
+
+/// A sort select: navigates on change once hydrated; without JavaScript, its form's button applies it.
+#[component]
+fn SortSelect(query: ListingQuery, base: String, in_path: bool) -> impl IntoView {
+    let navigate = use_navigate();
+    let on_change = {
+        let (query, base) = (query.clone(), base.clone());
+        move |ev: leptos::ev::Event| {
+            let sort = Sort::parse(&event_target_value(&ev));
+            let next = ListingQuery { sort, page: 1, ..query.clone() };
+            navigate(&format!("{base}{}", next.to_query_string(!in_path)), Default::default());
+        }
+    };
+    let options = Sort::ALL
+        .iter()
+        .map(|sort| view! { <option value=sort.param() selected=*sort == query.sort>{sort.label()}</option> })
+        .collect_view();
+    view! {
+        <form class="sort" method="get" action=base>
+            <HiddenQueryInputs query=query.clone() in_path except=&["sort", "page"]/>
+            <label for="sort">"Sort by"</label>
+            <select id="sort" name="sort" on:change=on_change>{options}</select>
+            <button type="submit" class="sort__apply">"Sort"</button>
+        </form>
+    }
+}
