@@ -11,6 +11,7 @@ use crate::components::header::Header;
 use crate::pages::home::HomePage;
 use crate::pages::listing::{CategoryPage, ProductsPage};
 use crate::pages::not_found::NotFound;
+use crate::pages::product::ProductPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     // Async: the whole page (title, meta tags, status) is known before the first byte.
                     <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer shell_info/>

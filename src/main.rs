@@ -61,8 +61,9 @@ fn parse_args(args: Vec<String>) -> Result<Command, String> {
 async fn serve() -> Result<(), SettingError> {
     let settings = Settings::load()?;
     let app = Application::build(settings).await?;
+    let shutdown = telemetry::shutdown_signal();
     println!("Storefront running at {}", app.url());
-    app.run_until_stopped(telemetry::shutdown_signal()).await
+    app.run_until_stopped(shutdown).await
 }
 
 async fn seed_catalog(options: SeedOptions) -> Result<(), SettingError> {

@@ -37,18 +37,21 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
                 </a>
             </div>
             <nav id="site-nav" class="site-nav" class:site-nav--open=menu_open aria-label="Main">
-                <ul>
-                    <li><a href="/products">"Shop all"</a></li>
-                    <Suspense>
-                        {move || Suspend::new(async move {
-                            let categories = navigation.await.unwrap_or_default();
-                            categories
-                                .into_iter()
-                                .map(|(slug, name)| view! { <li><a href=format!("/c/{slug}")>{name}</a></li> })
-                                .collect_view()
-                        })}
-                    </Suspense>
-                </ul>
+                // The whole list in one Suspense: a streamed chunk must replace a whole element.
+                <Suspense fallback=|| view! { <ul><li><a href="/products">"Shop all"</a></li></ul> }>
+                    {move || Suspend::new(async move {
+                        let categories = navigation.await.unwrap_or_default();
+                        view! {
+                            <ul>
+                                <li><a href="/products">"Shop all"</a></li>
+                                {categories
+                                    .into_iter()
+                                    .map(|(slug, name)| view! { <li><a href=format!("/c/{slug}")>{name}</a></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                </Suspense>
             </nav>
         </header>
     }

@@ -6,6 +6,7 @@ mod health;
 mod listing;
 mod listing_pages;
 mod process;
+mod product;
 mod security;
 mod seed;
 mod shell;

@@ -1,0 +1,201 @@
+//! The product page (/p/{slug}): gallery, price, stock and one picker per option. Choosing a value
+//! updates price, stock and images without a page load and puts `?variant=SKU` in the URL, so the page
+//! can be shared and server-renders that variant. Without JavaScript the values are plain links.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::api::catalog::get_product;
+use crate::error::AppError;
+use crate::model::product::{ProductDetail, StockLevel, ValueState, Variant};
+use crate::pages::not_found::NotFound;
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let product = Resource::new(move || params.read().get("slug").unwrap_or_default(), get_product);
+    let sku = Memo::new(move |_| query.read().get("variant"));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(product) => view! { <ProductView product sku/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoView {
+    let href_base = format!("/p/{}", product.slug);
+    let canonical = href_base.clone();
+    let description: String = product.description.chars().take(160).collect();
+    let (title, brand, body) = (product.title.clone(), product.brand.clone(), product.description.clone());
+    let (category_href, category_name) = (format!("/c/{}", product.category_slug), product.category_name.clone());
+    let product = StoredValue::new(product);
+    let selected = Memo::new(move |_| product.with_value(|p| p.selected(sku.get().as_deref()).cloned()));
+
+    let price = move || {
+        selected.get().map(|v| {
+            view! {
+                {v.compare_at.map(|was| view! { <s class="product__was">{was.format()}</s> " " })}
+                <span class="product__price-now" class:price--sale=v.compare_at.is_some()>{v.price.format()}</span>
+            }
+        })
+    };
+    let stock = move || {
+        selected.get().map(|v| {
+            let level = StockLevel::of(v.stock);
+            view! {
+                <p class="product__stock" class:product__stock--out=level == StockLevel::SoldOut>
+                    {level.message()}
+                </p>
+            }
+        })
+    };
+    let gallery = move || {
+        let images = selected.get().map(|v| product.with_value(|p| p.images_for(&v))).unwrap_or_default();
+        images
+            .into_iter()
+            .enumerate()
+            .map(|(i, image)| {
+                view! {
+                    <img
+                        src=image.url
+                        alt=image.alt
+                        width=image.width
+                        height=image.height
+                        loading=if i == 0 { "eager" } else { "lazy" }
+                        fetchpriority=if i == 0 { "high" } else { "auto" }
+                    />
+                }
+            })
+            .collect_view()
+    };
+    let pickers = product.with_value(|p| p.options.len());
+
+    view! {
+        <Title text=title.clone()/>
+        <Meta name="description" content=description/>
+        <Link rel="canonical" href=canonical/>
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <ol>
+                <li><a href="/">"Home"</a></li>
+                <li><a href=category_href>{category_name}</a></li>
+                <li aria-current="page">{title.clone()}</li>
+            </ol>
+        </nav>
+        <div class="product">
+            <div class="product__gallery" data-sku=move || selected.get().map(|v| v.sku)>{gallery}</div>
+            <div class="product__info">
+                <h1>{title}</h1>
+                <p class="product__brand">{brand}</p>
+                <p class="product__price" aria-live="polite">{price}</p>
+                {stock}
+                {(0..pickers)
+                    .map(|option| view! { <OptionPicker product selected option href_base=href_base.clone()/> })
+                    .collect_view()}
+            </div>
+        </div>
+        <section class="product__description">
+            <h2>"Description"</h2>
+            <p>{body}</p>
+        </section>
+    }
+}
+
+/// One option (Size, Color) as a radio group of links to the matching variant.
+#[component]
+fn OptionPicker(
+    product: StoredValue<ProductDetail>,
+    selected: Memo<Option<Variant>>,
+    option: usize,
+    href_base: String,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let (name, values) = product.with_value(|p| (p.options[option].name.clone(), p.options[option].values.clone()));
+    let chosen_label = move || {
+        let chosen = selected.get().and_then(|v| v.value_ids.get(option).copied());
+        values_label(product, option, chosen)
+    };
+    let buttons = values
+        .into_iter()
+        .map(|value| {
+            let navigate = navigate.clone();
+            let href_base = href_base.clone();
+            let target = move || {
+                selected.get().and_then(|current| {
+                    product.with_value(|p| p.switch(&current, option, value.id).map(|v| v.sku.clone()))
+                })
+            };
+            let href = {
+                let href_base = href_base.clone();
+                move || target().map(|sku| format!("{href_base}?variant={}", crate::model::catalog::encode(&sku)))
+            };
+            let state = move || {
+                selected
+                    .get()
+                    .map(|current| product.with_value(|p| p.value_state(&current, option, value.id)))
+                    .unwrap_or(ValueState::Unavailable)
+            };
+            let checked = move || selected.get().is_some_and(|v| v.value_ids.get(option) == Some(&value.id));
+            let label = value.label.clone();
+            let accessible = move || match state() {
+                ValueState::Available => label.clone(),
+                ValueState::SoldOut => format!("{label} (sold out)"),
+                ValueState::Unavailable => format!("{label} (unavailable)"),
+            };
+            let swatch = value.swatch.clone().map(|colour| {
+                view! {
+                    <svg class="swatch" viewBox="0 0 16 16" aria-hidden="true">
+                        <circle cx="8" cy="8" r="7.5" fill=colour stroke="#0000004d"/>
+                    </svg>
+                }
+            });
+            let on_click = move |ev: leptos::ev::MouseEvent| {
+                if let Some(sku) = target() {
+                    ev.prevent_default();
+                    let url = format!("{href_base}?variant={}", crate::model::catalog::encode(&sku));
+                    navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                }
+            };
+            view! {
+                <a
+                    class="option"
+                    class:option--sold-out=move || state() == ValueState::SoldOut
+                    class:option--unavailable=move || state() == ValueState::Unavailable
+                    role="radio"
+                    aria-checked=move || checked().to_string()
+                    aria-label=accessible
+                    href=href
+                    rel="nofollow"
+                    on:click=on_click
+                >
+                    {swatch}
+                    {value.label}
+                </a>
+            }
+        })
+        .collect_view();
+    let legend_id = format!("option-{option}");
+    view! {
+        <div class="picker">
+            <p class="picker__legend" id=legend_id.clone()>
+                {name.clone()} ": " <span class="picker__chosen">{chosen_label}</span>
+            </p>
+            <div class="picker__values" role="radiogroup" aria-labelledby=legend_id>{buttons}</div>
+        </div>
+    }
+}
+
+fn values_label(product: StoredValue<ProductDetail>, option: usize, value_id: Option<i32>) -> String {
+    product.with_value(|p| {
+        p.options[option].values.iter().find(|v| Some(v.id) == value_id).map(|v| v.label.clone()).unwrap_or_default()
+    })
+}
