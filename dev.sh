@@ -2,7 +2,8 @@
 # The store's two commands (see README.md):
 #   ./dev.sh run    install what is missing, then build and run the store (SQLite, demo catalog on first start)
 #   ./dev.sh test   install what is missing, then run every check and test (what CI runs, with CI=true)
-# Other subcommands: setup (install only), watch (cargo leptos watch), e2e (browser tests only).
+# Other subcommands: setup (install only), watch (cargo leptos watch), e2e (browser tests only),
+# sizes (release build, then the WASM/JS/CSS sizes raw, gzip and brotli).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -127,6 +128,19 @@ cmd_e2e() {
     STOREFRONT_SITE_ROOT="$ROOT/target/site" cargo test -p end2end
 }
 
+cmd_sizes() { # the release bundle's sizes, as BENCHMARKS.md records them
+  setup_build_tools
+  command -v brotli >/dev/null || apt_install brotli
+  log "cargo leptos build --release -P"
+  cargo leptos build --release -P
+  printf '%-12s %10s %10s %10s\n' file raw gzip brotli
+  for ext in wasm js css; do
+    local f
+    f=$(ls target/site/pkg/*."$ext" | head -1)
+    printf '%-12s %10d %10d %10d\n' "$ext" "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$(brotli -q 11 -c "$f" | wc -c)"
+  done
+}
+
 cmd_test() {
   setup_build_tools; setup_browser_tools
   log "cargo fmt --check"
@@ -147,5 +161,6 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   e2e) shift; cmd_e2e "$@" ;;
   setup) shift; cmd_setup "$@" ;;
-  *) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  sizes) shift; cmd_sizes "$@" ;;
+  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,5 +1,8 @@
 //! The storefront: Leptos pages rendered on the server and hydrated in the browser.
 
+// Leptos view types nest deeply; the release build needs more room than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod components;

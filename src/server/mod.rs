@@ -7,6 +7,7 @@ pub mod health;
 pub mod http;
 pub mod images;
 pub mod seed;
+pub mod seo;
 pub mod services;
 pub mod startup;
 pub mod state;

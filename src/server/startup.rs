@@ -22,7 +22,7 @@ use crate::error::AppError;
 
 use super::config::{SettingError, Settings};
 use super::state::AppState;
-use super::{db, health, http, images, seed};
+use super::{db, health, http, images, seed, seo};
 
 pub struct Application {
     listener: TcpListener,
@@ -107,6 +107,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/images/{shape}/{colour}/{view}", get(images::product_image))
+        .route("/sitemap.xml", get(seo::sitemap))
+        .route("/robots.txt", get(seo::robots))
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::cross_origin_protection))

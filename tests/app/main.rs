@@ -9,5 +9,6 @@ mod process;
 mod product;
 mod security;
 mod seed;
+mod seo;
 mod shell;
 mod static_files;
