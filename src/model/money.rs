@@ -36,6 +36,9 @@ impl Currency {
     }
 }
 
+/// The currency the store prices in. One place, until it becomes a setting.
+pub const STORE_CURRENCY: Currency = Currency::Usd;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Money {
     /// Minor units: cents for USD.
@@ -46,6 +49,11 @@ pub struct Money {
 impl Money {
     pub fn new(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
+    }
+
+    /// An amount in the store's currency (prices stored in the catalog are in it).
+    pub fn store(minor: i64) -> Self {
+        Money::new(minor, STORE_CURRENCY)
     }
 
     /// "$1,234.50": the one way the store writes an amount.

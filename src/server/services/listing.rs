@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::model::catalog::{
     CategoryInfo, Facet, FacetKey, FacetValue, Image, Listing, ListingQuery, PAGE_SIZE, ProductCard, Sort,
 };
-use crate::model::money::{Currency, Money};
+use crate::model::money::Money;
 
 /// Per product, over its active variants: price range, sale, stock.
 const VARIANT_SUMMARY: &str = "WITH pv AS (SELECT product_id, MIN(price) AS min_price, MAX(price) AS max_price, \
@@ -283,7 +283,6 @@ async fn first_images(db: &impl ConnectionTrait, product_ids: &[i32]) -> Result<
 }
 
 fn card(row: CardRow, images: &[ImageRow]) -> ProductCard {
-    let usd = |minor| Money::new(minor, Currency::Usd);
     let image = images.iter().find(|i| i.product_id == row.id).map(|i| Image {
         url: i.url.clone(),
         alt: i.alt.clone(),
@@ -295,9 +294,9 @@ fn card(row: CardRow, images: &[ImageRow]) -> ProductCard {
         title: row.title,
         brand: row.brand,
         image,
-        min_price: usd(row.min_price),
-        max_price: usd(row.max_price),
-        compare_at: (row.max_compare > row.min_price).then(|| usd(row.max_compare)),
+        min_price: Money::store(row.min_price),
+        max_price: Money::store(row.max_price),
+        compare_at: (row.max_compare > row.min_price).then(|| Money::store(row.max_compare)),
         sold_out: row.in_stock == 0,
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::error::AppError;
 use crate::model::catalog::Image;
-use crate::model::money::{Currency, Money};
+use crate::model::money::Money;
 use crate::model::product::{OptionValue, ProductDetail, ProductOption, Variant, VariantImage};
 use crate::server::entities::{
     category, option_value, product, product_image, product_option, variant, variant_option_value,
@@ -59,7 +59,6 @@ pub async fn product_detail(db: &impl ConnectionTrait, slug: &str) -> Result<Pro
     let ordered = |ids: &[i32]| -> Vec<i32> {
         options.iter().filter_map(|o| ids.iter().copied().find(|id| option_of_value.get(id) == Some(&o.id))).collect()
     };
-    let usd = |minor| Money::new(minor, Currency::Usd);
 
     Ok(ProductDetail {
         slug: product.slug,
@@ -84,8 +83,8 @@ pub async fn product_detail(db: &impl ConnectionTrait, slug: &str) -> Result<Pro
             .map(|v| Variant {
                 value_ids: ordered(values_of_variant.get(&v.id).map(Vec::as_slice).unwrap_or_default()),
                 sku: v.sku,
-                price: usd(v.price),
-                compare_at: v.compare_at_price.filter(|c| *c > v.price).map(usd),
+                price: Money::store(v.price),
+                compare_at: v.compare_at_price.filter(|c| *c > v.price).map(Money::store),
                 stock: v.stock.max(0),
             })
             .collect(),
