@@ -122,6 +122,10 @@ cmd_watch() { setup_build_tools; exec cargo leptos watch "$@"; }
 
 cmd_e2e() {
   setup_build_tools; setup_browser_tools
+  browser_tests
+}
+
+browser_tests() {
   log "building the app for the browser tests"
   cargo leptos build
   run_tests "browser tests (end2end)" env STOREFRONT_BIN="$TARGET_DIR/debug/storefront" \
@@ -151,7 +155,7 @@ cmd_test() {
   cargo clippy -p storefront --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
   ensure_postgres
   run_tests "unit and integration tests (SQLite and PostgreSQL)" cargo test -p storefront -p migration --features ssr
-  cmd_e2e
+  browser_tests
   summary
 }
 

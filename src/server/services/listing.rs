@@ -42,7 +42,8 @@ impl Sql {
         self
     }
 
-    fn bind_list(&mut self, values: &[String]) -> &mut Self {
+    /// `(?, ?, ?)` for an IN list.
+    fn bind_list<V: Into<Value> + Clone>(&mut self, values: &[V]) -> &mut Self {
         self.push("(");
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
@@ -270,15 +271,9 @@ async fn first_images(db: &impl ConnectionTrait, product_ids: &[i32]) -> Result<
     }
     let mut sql = Sql::new(
         db.get_database_backend(),
-        "SELECT product_id, url, alt, width, height FROM product_images WHERE position = 0 AND product_id IN (",
+        "SELECT product_id, url, alt, width, height FROM product_images WHERE position = 0 AND product_id IN ",
     );
-    for (i, id) in product_ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(") ORDER BY product_id, id");
+    sql.bind_list(product_ids).push(" ORDER BY product_id, id");
     Ok(ImageRow::find_by_statement(sql.statement()).all(db).await?)
 }
 
