@@ -3,7 +3,8 @@
 #   ./dev.sh run    install what is missing, then build and run the store (SQLite, demo catalog on first start)
 #   ./dev.sh test   install what is missing, then run every check and test (what CI runs, with CI=true)
 # Other subcommands: setup (install only), watch (cargo leptos watch), e2e (browser tests only),
-# sizes (release build, then the WASM/JS/CSS sizes raw, gzip and brotli).
+# sizes (release build, then the WASM/JS/CSS sizes raw, gzip and brotli), bench (page and search
+# benchmarks, release build; BENCHMARKS.md records their numbers).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -145,6 +146,51 @@ cmd_sizes() { # the release bundle's sizes, as BENCHMARKS.md records them
   done
 }
 
+# Page benchmark: a release server on a 10,000-product SQLite catalog, wrk at 64 connections against
+# each page and against a fixed in-memory page of the listing's size (the ceiling), then the search
+# benchmark (1,000 queries on 100,000 products).
+cmd_bench() {
+  setup_build_tools
+  command -v wrk >/dev/null || apt_install wrk
+  local products=${BENCH_PRODUCTS:-10000} duration=${BENCH_DURATION:-10s} port=${BENCH_PORT:-3077}
+  log "building the release server"
+  cargo build --release --features ssr --bin storefront
+  local bin="$TARGET_DIR/release/storefront" data
+  data=$(mktemp -d)
+  local server_pid=""
+  trap 'if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi; rm -rf "$data"; rm -f "$RESULTS"' EXIT
+  export DATABASE_URL="sqlite://$data/bench.db?mode=rwc" STORE_DATA_DIR="$data" STORE_SEED_DEMO=false \
+    STORE_ADDRESS="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
+  log "seeding $products products"
+  "$bin" seed --products "$products"
+  start_bench_server() {
+    "$bin" >"$data/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.2; done
+    die "the benchmark server did not start: $(cat "$data/server.log")"
+  }
+  start_bench_server
+  local base="http://127.0.0.1:$port" category product listing_bytes
+  category=$(curl -sf "$base/products" | grep -o 'href="/c/[^"?]*"' | head -1 | sed 's/href="//; s/"//')
+  product=$(curl -sf "$base$category" | grep -o 'href="/p/[^"]*"' | head -1 | sed 's/href="//; s/"//')
+  listing_bytes=$(curl -sf "$base/products" | wc -c)
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  STORE_BENCH_CEILING_BYTES=$listing_bytes start_bench_server
+  printf '\n%-44s %10s %10s %10s %10s\n' "page ($products products, 64 connections)" "bytes" "req/s" "p50" "p99"
+  for path in /bench/ceiling /products "$category" "$category?size=M&sort=price-asc" "$product" "/search?q=hodie"; do
+    curl -sf "$base$path" >/dev/null || die "GET $path failed"
+    local out bytes
+    bytes=$(curl -s "$base$path" | wc -c)
+    wrk -t2 -c64 -d"$duration" --latency "$base$path" >"$data/wrk.txt"
+    out=$(awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
+               END { printf "%10s %10s %10s%s", rps, p50, p99, (bad ? "  NON-2XX: " bad : "") }' "$data/wrk.txt")
+    printf '%-44s %10s %s\n' "$path" "$bytes" "$out"
+  done
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  log "search benchmark (cargo bench --bench search)"
+  cargo bench --features ssr --bench search -- --products "${BENCH_SEARCH_PRODUCTS:-100000}"
+}
+
 cmd_test() {
   setup_build_tools; setup_browser_tools
   log "cargo fmt --check"
@@ -166,5 +212,6 @@ case "${1:-}" in
   e2e) shift; cmd_e2e "$@" ;;
   setup) shift; cmd_setup "$@" ;;
   sizes) shift; cmd_sizes "$@" ;;
-  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

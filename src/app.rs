@@ -9,7 +9,7 @@ use crate::api::shell::get_shell_info;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::home::HomePage;
-use crate::pages::listing::{CategoryPage, ProductsPage};
+use crate::pages::listing::{CategoryPage, ProductsPage, SearchPage};
 use crate::pages::not_found::NotFound;
 use crate::pages::product::ProductPage;
 
@@ -48,10 +48,18 @@ fn set_page_security_policy(options: &LeptosOptions) {
     }
 }
 
+/// leptos_meta 0.8 writes the server-rendered <title> without escaping it, so a title made of shopper
+/// input (a search) could close the element and open a script. The server escapes it here; the browser
+/// sets `document.title`, which is text already.
+fn title_text(title: String) -> String {
+    if cfg!(feature = "ssr") { title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { title }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let shell_info = OnceResource::new(get_shell_info());
+    provide_context(shell_info);
     // Browser tests wait for this marker: clicks on server-rendered markup before hydration are lost.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -63,7 +71,7 @@ pub fn App() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 let name = shell_info.await.map(|info| info.store_name).unwrap_or_default();
-                view! { <Title formatter=move |page: String| format!("{page} · {name}")/> }
+                view! { <Title formatter=move |page: String| title_text(format!("{page} · {name}"))/> }
             })}
         </Suspense>
         <Router>
@@ -71,10 +79,11 @@ pub fn App() -> impl IntoView {
             <Header shell_info/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     // Async: the whole page (title, meta tags, status) is known before the first byte.
                     <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -22,3 +22,8 @@ pub fn link(page: &Page, name: &str) -> Locator {
 pub fn searchbox(page: &Page, name: &str) -> Locator {
     by_role(page, AriaRole::Searchbox, GetByRoleOptions::default().name(name))
 }
+
+/// A text box with suggestions (the header's search box).
+pub fn combobox(page: &Page, name: &str) -> Locator {
+    by_role(page, AriaRole::Combobox, GetByRoleOptions::default().name(name).exact(true))
+}

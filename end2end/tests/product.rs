@@ -42,6 +42,16 @@ async fn picking_a_colour_and_size_updates_the_page_and_the_url() {
     page.reload(None).await.unwrap();
     end2end::wait_for_hydration(page).await;
     assert_eq!(gallery.get_attribute("data-sku").await.unwrap().unwrap(), third_sku);
+
+    // The keyboard: one Tab stop per group (the checked value); arrows choose the next value and focus it.
+    let colours = page.locator("[aria-labelledby='option-0'] [role='radio']");
+    expect(colours.and_(&page.locator("[tabindex='0']"))).to_have_count(1).await.unwrap();
+    let checked = page.locator("[aria-labelledby='option-0'] [role='radio'][aria-checked='true']");
+    checked.focus().await.unwrap();
+    checked.press("ArrowRight", None).await.unwrap();
+    page.locator(format!(".product__gallery:not([data-sku='{third_sku}'])")).wait_for(None).await.unwrap();
+    let focused = page.locator("[aria-labelledby='option-0'] [role='radio']:focus");
+    expect(focused).to_have_attribute("aria-checked", "true").await.unwrap();
     expect(find::main_heading(page)).to_be_visible().await.unwrap();
     assert_eq!(session.console_errors(), Vec::<String>::new());
     session.close().await;

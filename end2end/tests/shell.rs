@@ -53,6 +53,6 @@ async fn an_unknown_address_shows_the_404_page() {
     assert_eq!(response.status(), 404);
     end2end::wait_for_hydration(page).await;
     expect(find::main_heading(page)).to_have_text("We couldn't find that page").await.unwrap();
-    expect(find::searchbox(page, "Search products").first()).to_be_visible().await.unwrap();
+    expect(find::combobox(page, "Search products")).to_be_visible().await.unwrap();
     session.close().await;
 }

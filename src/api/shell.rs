@@ -7,6 +7,8 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShellInfo {
     pub store_name: String,
+    /// Absolute base of the store's URLs (canonical links, OpenGraph, JSON-LD), without a trailing slash.
+    pub public_url: String,
 }
 
 #[server(prefix = "/api", endpoint = "shell")]
@@ -14,12 +16,13 @@ pub async fn get_shell_info() -> Result<ShellInfo, AppError> {
     // No await before the answer: the value is ready while the page's <head> is rendered, so every
     // title carries the store name.
     let state = crate::server::app_state()?;
-    Ok(ShellInfo { store_name: state.settings.store_name.clone() })
+    Ok(ShellInfo { store_name: state.settings.store_name.clone(), public_url: state.settings.public_url.clone() })
 }
 
 /// (slug, name) of the top-level categories, in navigation order.
 #[server(prefix = "/api", endpoint = "navigation")]
 pub async fn get_navigation() -> Result<Vec<(String, String)>, AppError> {
     let state = crate::server::app_state()?;
-    crate::server::services::catalog::navigation(&state.db).await
+    let snapshot = state.catalog.snapshot();
+    Ok(snapshot.top_categories().map(|c| (c.slug.clone(), c.name.clone())).collect())
 }

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
+use crate::api::catalog::search_suggestions;
 use crate::api::shell::{ShellInfo, get_navigation};
 use crate::error::AppError;
+use crate::model::catalog::SearchSuggestion;
 
 /// Store name, main navigation, search and cart link. The menu button folds the navigation on phones.
 #[component]
@@ -26,11 +28,7 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
                 >
                     {move || if menu_open.get() { "Close menu" } else { "Menu" }}
                 </button>
-                <form class="site-header__search" role="search" action="/search" method="get">
-                    <label for="site-search" class="visually-hidden">"Search products"</label>
-                    <input id="site-search" type="search" name="q" placeholder="Search products" autocomplete="off"/>
-                    <button type="submit">"Search"</button>
-                </form>
+                <SearchBox/>
                 <a class="site-header__cart" href="/cart">
                     "Cart "
                     <span class="badge" aria-label="0 items in cart">"0"</span>
@@ -54,5 +52,133 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
                 </Suspense>
             </nav>
         </header>
+    }
+}
+
+/// The header search form. Without JavaScript it submits to /search; hydrated, it suggests products as
+/// you type (debounced), as an ARIA combobox: arrows move through the suggestions, Enter opens one,
+/// Escape closes the list.
+#[component]
+fn SearchBox() -> impl IntoView {
+    let suggestions = RwSignal::new(Vec::<SearchSuggestion>::new());
+    let active = RwSignal::new(None::<usize>);
+    let open = RwSignal::new(false);
+    // Each keystroke starts a generation; only the latest one's answer is shown.
+    let generation = StoredValue::new(0u64);
+    let navigate = leptos_router::hooks::use_navigate();
+
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let current = generation.get_value() + 1;
+        generation.set_value(current);
+        if text.trim().chars().count() < 2 {
+            open.set(false);
+            suggestions.set(Vec::new());
+            return;
+        }
+        set_timeout(
+            move || {
+                if generation.get_value() != current {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    let found = search_suggestions(text).await.unwrap_or_default();
+                    if generation.get_value() == current {
+                        active.set(None);
+                        open.set(true);
+                        suggestions.set(found);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(150),
+        );
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let count = suggestions.with_untracked(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" | "ArrowUp" if open.get_untracked() && count > 0 => {
+                ev.prevent_default();
+                let down = ev.key() == "ArrowDown";
+                active.update(|a| {
+                    *a = Some(match (*a, down) {
+                        (None, true) => 0,
+                        (None, false) => count - 1,
+                        (Some(i), true) => (i + 1) % count,
+                        (Some(i), false) => (i + count - 1) % count,
+                    })
+                });
+            }
+            "Enter" => {
+                if let Some(slug) = active
+                    .get_untracked()
+                    .and_then(|i| suggestions.with_untracked(|s| s.get(i).map(|s| s.slug.clone())))
+                {
+                    ev.prevent_default();
+                    open.set(false);
+                    navigate(&format!("/p/{slug}"), Default::default());
+                }
+            }
+            "Escape" => {
+                open.set(false);
+                active.set(None);
+            }
+            _ => {}
+        }
+    };
+    // Let a click on a suggestion land before the list closes.
+    let on_focusout = move |_| set_timeout(move || open.set(false), std::time::Duration::from_millis(200));
+
+    view! {
+        <form class="site-header__search" role="search" action="/search" method="get" on:focusout=on_focusout>
+            <label for="site-search" class="visually-hidden">"Search products"</label>
+            <input
+                id="site-search"
+                type="search"
+                name="q"
+                placeholder="Search products"
+                autocomplete="off"
+                maxlength="100"
+                role="combobox"
+                aria-autocomplete="list"
+                aria-controls="search-suggestions"
+                aria-expanded=move || (open.get() && !suggestions.read().is_empty()).to_string()
+                aria-activedescendant=move || active.get().map(|i| format!("suggestion-{i}"))
+                on:input=on_input
+                on:keydown=on_keydown
+            />
+            <button type="submit">"Search"</button>
+            <ul
+                id="search-suggestions"
+                class="suggestions"
+                role="listbox"
+                aria-label="Suggestions"
+                hidden=move || !open.get() || suggestions.read().is_empty()
+            >
+                {move || {
+                    suggestions
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            let price = if s.from { format!("from {}", s.price.format()) } else { s.price.format() };
+                            view! {
+                                <li
+                                    id=format!("suggestion-{i}")
+                                    role="option"
+                                    class="suggestion"
+                                    class:suggestion--active=move || active.get() == Some(i)
+                                    aria-selected=move || (active.get() == Some(i)).to_string()
+                                >
+                                    <a href=format!("/p/{}", s.slug) tabindex="-1">
+                                        <span class="suggestion__title">{s.title}</span>
+                                        <span class="suggestion__meta">{s.category} " · " {price}</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </form>
     }
 }

@@ -11,6 +11,7 @@ pub fn ListingFilters(facets: Vec<Facet>, query: ListingQuery, base: String, in_
     };
     let stock_toggle = ListingQuery { in_stock: !query.in_stock, page: 1, ..query.clone() };
     let clear = ListingQuery {
+        q: query.q.clone(),
         sort: query.sort,
         category: if in_path { None } else { query.category.clone() },
         ..Default::default()

@@ -3,3 +3,4 @@ pub mod header;
 pub mod listing_filters;
 pub mod pagination;
 pub mod product_card;
+pub mod seo;

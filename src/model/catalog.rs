@@ -7,6 +7,9 @@ use super::money::Money;
 pub const PAGE_SIZE: u32 = 24;
 /// Pages past this are clamped: nobody browses further, and deep offsets are slow.
 pub const MAX_PAGE: u32 = 1_000;
+/// Search text past this many characters is cut: no product title is longer, and a 10 KB query must
+/// still answer quickly.
+pub const MAX_QUERY_CHARS: usize = 100;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sort {
@@ -15,10 +18,13 @@ pub enum Sort {
     PriceAsc,
     PriceDesc,
     Name,
+    /// Search results only: best match first.
+    Relevance,
 }
 
 impl Sort {
     pub const ALL: [Sort; 4] = [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
+    pub const SEARCH: [Sort; 5] = [Sort::Relevance, Sort::Newest, Sort::PriceAsc, Sort::PriceDesc, Sort::Name];
 
     /// Unknown values fall back to the default: a bad link still shows a page.
     pub fn parse(value: &str) -> Sort {
@@ -26,6 +32,7 @@ impl Sort {
             "price-asc" => Sort::PriceAsc,
             "price-desc" => Sort::PriceDesc,
             "name" => Sort::Name,
+            "relevance" => Sort::Relevance,
             _ => Sort::Newest,
         }
     }
@@ -36,6 +43,7 @@ impl Sort {
             Sort::PriceAsc => "price-asc",
             Sort::PriceDesc => "price-desc",
             Sort::Name => "name",
+            Sort::Relevance => "relevance",
         }
     }
 
@@ -45,6 +53,7 @@ impl Sort {
             Sort::PriceAsc => "Price, low to high",
             Sort::PriceDesc => "Price, high to low",
             Sort::Name => "Name, A to Z",
+            Sort::Relevance => "Best match",
         }
     }
 }
@@ -52,6 +61,8 @@ impl Sort {
 /// Filters, sort and page of a listing, as they appear in its shareable URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingQuery {
+    /// Search text (/search?q=), trimmed, whitespace collapsed, at most MAX_QUERY_CHARS characters.
+    pub q: Option<String>,
     pub category: Option<String>,
     pub sizes: Vec<String>,
     pub colors: Vec<String>,
@@ -79,6 +90,8 @@ impl ListingQuery {
             values.dedup();
             values
         };
+        let q = first("q").map(|q| clean_search_text(&q)).filter(|q| !q.is_empty());
+        let default_sort = if q.is_some() { Sort::Relevance } else { Sort::Newest };
         ListingQuery {
             category: first("category").filter(|c| c.len() <= 100),
             sizes: list("size"),
@@ -86,14 +99,26 @@ impl ListingQuery {
             min_price: first("min").and_then(|v| parse_price(&v)),
             max_price: first("max").and_then(|v| parse_price(&v)),
             in_stock: first("in_stock").is_some_and(|v| v == "1" || v == "true" || v == "on"),
-            sort: first("sort").map(|s| Sort::parse(&s)).unwrap_or_default(),
+            sort: first("sort")
+                .map(|s| Sort::parse(&s))
+                .filter(|s| *s != Sort::Relevance || q.is_some())
+                .unwrap_or(default_sort),
             page: first("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE as u64) as u32,
+            q,
         }
+    }
+
+    /// Newest first, or best match first for a search.
+    pub fn default_sort(&self) -> Sort {
+        if self.q.is_some() { Sort::Relevance } else { Sort::Newest }
     }
 
     /// The URL parameters for this query, in a stable order (without the category when it is in the path).
     pub fn pairs(&self, include_category: bool) -> Vec<(&'static str, String)> {
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.clone()));
+        }
         if include_category && let Some(category) = &self.category {
             pairs.push(("category", category.clone()));
         }
@@ -108,7 +133,7 @@ impl ListingQuery {
         if self.in_stock {
             pairs.push(("in_stock", "1".into()));
         }
-        if self.sort != Sort::Newest {
+        if self.sort != self.default_sort() {
             pairs.push(("sort", self.sort.param().into()));
         }
         if self.page > 1 {
@@ -152,6 +177,21 @@ impl ListingQuery {
             || self.min_price.is_some()
             || self.max_price.is_some()
             || self.in_stock
+    }
+}
+
+/// Trims, collapses whitespace and control characters to single spaces, and cuts at MAX_QUERY_CHARS.
+pub fn clean_search_text(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    match out.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => out[..cut].trim_end().to_owned(),
+        None => out,
     }
 }
 
@@ -257,6 +297,33 @@ pub struct Listing {
     pub facets: Vec<Facet>,
 }
 
+/// A category on the home page: its newest in-stock product's picture and how many it has in stock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryTile {
+    pub slug: String,
+    pub name: String,
+    pub image: Option<Image>,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeContent {
+    pub categories: Vec<CategoryTile>,
+    pub new_arrivals: Vec<ProductCard>,
+    pub on_sale: Vec<ProductCard>,
+}
+
+/// A product suggested while typing in the search box.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchSuggestion {
+    pub slug: String,
+    pub title: String,
+    pub category: String,
+    /// The lowest price; "from" when the variants' prices differ.
+    pub price: Money,
+    pub from: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,5 +374,18 @@ mod tests {
     fn sorting_alone_is_not_filtering() {
         assert!(!query(&[("sort", "name")]).is_filtered());
         assert!(query(&[("in_stock", "1")]).is_filtered());
+    }
+
+    #[test]
+    fn search_text_is_cleaned_and_sorted_by_relevance_by_default() {
+        let q = query(&[("q", "  red \t\n hoodie  ")]);
+        assert_eq!(q.q.as_deref(), Some("red hoodie"));
+        assert_eq!(q.sort, Sort::Relevance);
+        assert_eq!(q.to_query_string(true), "?q=red+hoodie");
+        assert_eq!(query(&[("q", "hoodie"), ("sort", "name")]).to_query_string(true), "?q=hoodie&sort=name");
+        assert_eq!(query(&[("q", "   ")]).q, None);
+        assert_eq!(query(&[("sort", "relevance")]).sort, Sort::Newest);
+        let long = "é".repeat(10_000);
+        assert_eq!(query(&[("q", &long)]).q.unwrap().chars().count(), MAX_QUERY_CHARS);
     }
 }

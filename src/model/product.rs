@@ -49,6 +49,42 @@ pub struct ProductDetail {
     pub images: Vec<VariantImage>,
 }
 
+impl ProductDetail {
+    /// schema.org Product with one Offer per variant (price, currency, availability), for search engines.
+    pub fn json_ld(&self, base: &str) -> serde_json::Value {
+        let url = format!("{base}/p/{}", self.slug);
+        let offers: Vec<serde_json::Value> = self
+            .variants
+            .iter()
+            .map(|v| {
+                let availability = if v.stock > 0 { "InStock" } else { "OutOfStock" };
+                serde_json::json!({
+                    "@type": "Offer",
+                    "sku": v.sku,
+                    "name": self.variant_label(v),
+                    "price": v.price.decimal(),
+                    "priceCurrency": v.price.currency.code(),
+                    "availability": format!("https://schema.org/{availability}"),
+                    "url": format!("{url}?variant={}", super::catalog::encode(&v.sku)),
+                })
+            })
+            .collect();
+        let images: Vec<String> = self.images.iter().map(|i| format!("{base}{}", i.image.url)).collect();
+        serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": self.title,
+            "description": self.description,
+            "brand": { "@type": "Brand", "name": self.brand },
+            "category": self.category_name,
+            "url": url,
+            "image": images,
+            "sku": self.variants.first().map(|v| v.sku.clone()),
+            "offers": offers,
+        })
+    }
+}
+
 /// How a value shows in its picker given the rest of the selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueState {
@@ -190,6 +226,21 @@ mod tests {
             ],
             images: vec![image("black.svg", Some(1)), image("navy.svg", Some(2)), image("label.svg", None)],
         }
+    }
+
+    #[test]
+    fn json_ld_has_one_offer_per_variant_with_price_currency_and_availability() {
+        let ld = tee().json_ld("https://shop.example");
+        assert_eq!(ld["@type"], "Product");
+        assert_eq!(ld["url"], "https://shop.example/p/tee");
+        let offers = ld["offers"].as_array().unwrap();
+        assert_eq!(offers.len(), 3);
+        assert_eq!(offers[0]["price"], "20.00");
+        assert_eq!(offers[0]["priceCurrency"], "USD");
+        assert_eq!(offers[0]["availability"], "https://schema.org/InStock");
+        assert_eq!(offers[1]["availability"], "https://schema.org/OutOfStock");
+        assert_eq!(offers[2]["url"], "https://shop.example/p/tee?variant=T-NVY-S");
+        assert_eq!(ld["image"][0], "https://shop.exampleblack.svg");
     }
 
     #[test]

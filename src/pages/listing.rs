@@ -1,15 +1,16 @@
 //! Product listings: all products (/products) and one category (/c/{slug}).
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::catalog::list_products;
 use crate::components::listing_filters::{HiddenQueryInputs, ListingFilters};
 use crate::components::pagination::Pagination;
 use crate::components::product_card::ProductCard;
+use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
-use crate::model::catalog::{Listing, ListingQuery, Sort};
+use crate::model::catalog::{Facet, Listing, ListingQuery, ProductCard as Card, Sort};
 use crate::pages::not_found::NotFound;
 
 #[component]
@@ -23,8 +24,14 @@ pub fn CategoryPage() -> impl IntoView {
     view! { <ListingPage category=Signal::derive(move || params.read().get("slug"))/> }
 }
 
+/// /search?q=…: the listing of matching products, best match first, with the same filters.
 #[component]
-fn ListingPage(category: Signal<Option<String>>) -> impl IntoView {
+pub fn SearchPage() -> impl IntoView {
+    view! { <ListingPage category=Signal::derive(|| None) search=true/> }
+}
+
+#[component]
+fn ListingPage(category: Signal<Option<String>>, #[prop(optional)] search: bool) -> impl IntoView {
     let query_map = use_query_map();
     let request = move || {
         let params = query_map.read();
@@ -41,6 +48,7 @@ fn ListingPage(category: Signal<Option<String>>) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading products…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
+                    Ok(listing) if search => view! { <SearchBody listing/> }.into_any(),
                     Ok(listing) => view! { <ListingBody listing in_path=in_path()/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
@@ -65,18 +73,22 @@ fn ListingBody(listing: Listing, in_path: bool) -> impl IntoView {
     // Sorting alone makes no new page for search engines; filtered pages are not indexed at all.
     let canonical_base = category.as_ref().map_or_else(|| base.clone(), |c| format!("/c/{}", c.slug));
     let canonical = if query.page > 1 { format!("{canonical_base}?page={}", query.page) } else { canonical_base };
-    let page_title = if query.page > 1 { format!("{heading} – page {}", query.page) } else { heading.clone() };
-    let href = {
-        let base = base.clone();
-        let query = query.clone();
-        move |page: u32| format!("{base}{}", query.with_page(page).to_query_string(!in_path))
+    let structured = {
+        let category = category.as_ref().map(|c| (c.name.clone(), format!("/c/{}", c.slug)));
+        Box::new(move |base: &str| {
+            let mut trail = vec![("Home", "/"), ("All products", "/products")];
+            if let Some((name, href)) = &category {
+                trail.push((name.as_str(), href.as_str()));
+            }
+            breadcrumbs(base, &trail)
+        })
     };
-    let empty = cards.is_empty();
-    let grid = cards.into_iter().enumerate().map(|(i, card)| view! { <ProductCard card eager=i < 4/> }).collect_view();
+    let clear = base.clone();
+    let page_title = if query.page > 1 { format!("{heading} – page {}", query.page) } else { heading.clone() };
     view! {
-        <Title text=page_title/>
-        <Meta name="description" content=description.clone()/>
-        <Link rel="canonical" href=canonical/>
+        <Title text=page_title.clone()/>
+        <PageMeta title=page_title description=description.clone() path=canonical/>
+        <JsonLd data=structured/>
         {query.is_filtered().then(|| view! { <Meta name="robots" content="noindex, follow"/> })}
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <ol>
@@ -88,26 +100,82 @@ fn ListingBody(listing: Listing, in_path: bool) -> impl IntoView {
         <div class="listing__head">
             <h1>{heading}</h1>
             <p class="listing__count" role="status">{count_text(total)}</p>
-            <SortSelect query=query.clone() base=base.clone() in_path/>
+            <SortSelect query=query.clone() base=base.clone() in_path sorts=&Sort::ALL/>
         </div>
+        <ListingResults facets query base in_path cards pages>
+            <div class="empty">
+                <p>"No products match these filters."</p>
+                <a class="button button--primary" href=clear.clone()>"Clear filters"</a>
+            </div>
+        </ListingResults>
+    }
+}
+
+/// Filters beside the product grid (or `children` when nothing matches) and the pagination.
+#[component]
+fn ListingResults(
+    facets: Vec<Facet>,
+    query: ListingQuery,
+    base: String,
+    in_path: bool,
+    cards: Vec<Card>,
+    pages: u32,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let href = {
+        let (base, query) = (base.clone(), query.clone());
+        move |page: u32| format!("{base}{}", query.with_page(page).to_query_string(!in_path))
+    };
+    let results = if cards.is_empty() {
+        children().into_any()
+    } else {
+        let grid = cards.into_iter().enumerate().map(|(i, card)| view! { <ProductCard card eager=i < 4/> });
+        view! { <ul class="grid">{grid.collect_view()}</ul> }.into_any()
+    };
+    view! {
         // Tests wait for the listing of a given query: client-side navigation replaces it asynchronously.
         <div class="listing" data-query=query.to_query_string(!in_path)>
-            <ListingFilters facets query=query.clone() base=base.clone() in_path/>
+            <ListingFilters facets query=query.clone() base in_path/>
             <div class="listing__results">
-                {if empty {
-                    view! {
-                        <div class="empty">
-                            <p>"No products match these filters."</p>
-                            <a class="button button--primary" href=base.clone()>"Clear filters"</a>
-                        </div>
-                    }
-                        .into_any()
-                } else {
-                    view! { <ul class="grid">{grid}</ul> }.into_any()
-                }}
+                {results}
                 <Pagination page=query.page pages href/>
             </div>
         </div>
+    }
+}
+
+#[component]
+fn SearchBody(listing: Listing) -> impl IntoView {
+    let Listing { query, cards, total, pages, facets, .. } = listing;
+    let base = "/search".to_owned();
+    let text = query.q.clone().unwrap_or_default();
+    let (heading, title) = if text.is_empty() {
+        ("Search".to_owned(), "Search".to_owned())
+    } else {
+        (format!("Results for “{text}”"), format!("Search: {text}"))
+    };
+    let sorts: &'static [Sort] = if text.is_empty() { &Sort::ALL } else { &Sort::SEARCH };
+    view! {
+        <Title text=title.clone()/>
+        <PageMeta title description="Search the store's products.".to_owned() path=format!("/search{}", query.to_query_string(true)) canonical=false/>
+        <Meta name="robots" content="noindex, follow"/>
+        <div class="listing__head">
+            <h1>{heading}</h1>
+            <p class="listing__count" role="status">{count_text(total)}</p>
+            <SortSelect query=query.clone() base=base.clone() in_path=false sorts/>
+        </div>
+        <form class="search-again" role="search" action="/search" method="get">
+            <label for="search-page-q">"Search again"</label>
+            <input id="search-page-q" type="search" name="q" value=text.clone() maxlength="100"/>
+            <button type="submit" class="button">"Search"</button>
+        </form>
+        <ListingResults facets query base in_path=false cards pages>
+            <div class="empty">
+                <p>{format!("No products match “{text}”.")}</p>
+                <p>"Check the spelling, use fewer words, or clear the filters."</p>
+                <a class="button button--primary" href="/products">"Browse all products"</a>
+            </div>
+        </ListingResults>
     }
 }
 
@@ -120,7 +188,7 @@ fn count_text(total: u64) -> String {
 
 /// A sort select: navigates on change once hydrated; without JavaScript, its form's button applies it.
 #[component]
-fn SortSelect(query: ListingQuery, base: String, in_path: bool) -> impl IntoView {
+fn SortSelect(query: ListingQuery, base: String, in_path: bool, sorts: &'static [Sort]) -> impl IntoView {
     let navigate = use_navigate();
     let on_change = {
         let (query, base) = (query.clone(), base.clone());
@@ -130,7 +198,7 @@ fn SortSelect(query: ListingQuery, base: String, in_path: bool) -> impl IntoView
             navigate(&format!("{base}{}", next.to_query_string(!in_path)), Default::default());
         }
     };
-    let options = Sort::ALL
+    let options = sorts
         .iter()
         .map(|sort| view! { <option value=sort.param() selected=*sort == query.sort>{sort.label()}</option> })
         .collect_view();

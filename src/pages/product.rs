@@ -3,11 +3,12 @@
 //! can be shared and server-renders that variant. Without JavaScript the values are plain links.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::catalog::get_product;
+use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
 use crate::model::product::{ProductDetail, StockLevel, ValueState, Variant};
 use crate::pages::not_found::NotFound;
@@ -38,6 +39,18 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
     let description: String = product.description.chars().take(160).collect();
     let (title, brand, body) = (product.title.clone(), product.brand.clone(), product.description.clone());
     let (category_href, category_name) = (format!("/c/{}", product.category_slug), product.category_name.clone());
+    let share_image = product.images.first().map(|i| i.image.url.clone());
+    let structured = {
+        let product = product.clone();
+        let (category_href, category_name) = (category_href.clone(), category_name.clone());
+        Box::new(move |base: &str| {
+            let trail = breadcrumbs(
+                base,
+                &[("Home", "/"), (&category_name, &category_href), (&product.title, &format!("/p/{}", product.slug))],
+            );
+            serde_json::json!([product.json_ld(base), trail])
+        })
+    };
     let product = StoredValue::new(product);
     let selected = Memo::new(move |_| product.with_value(|p| p.selected(sku.get().as_deref()).cloned()));
 
@@ -82,8 +95,8 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
 
     view! {
         <Title text=title.clone()/>
-        <Meta name="description" content=description/>
-        <Link rel="canonical" href=canonical/>
+        <PageMeta title=title.clone() description path=canonical image=share_image kind="product"/>
+        <JsonLd data=structured/>
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <ol>
                 <li><a href="/">"Home"</a></li>
@@ -110,7 +123,9 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
     }
 }
 
-/// One option (Size, Color) as a radio group of links to the matching variant.
+/// One option (Size, Color) as a radio group of links to the matching variant. Once hydrated it follows
+/// the ARIA radio group pattern: one Tab stop (the checked value), arrow keys choose the previous or
+/// next value that has a variant and move the focus with it. Without JavaScript every value is a link.
 #[component]
 fn OptionPicker(
     product: StoredValue<ProductDetail>,
@@ -120,13 +135,44 @@ fn OptionPicker(
 ) -> impl IntoView {
     let navigate = use_navigate();
     let (name, values) = product.with_value(|p| (p.options[option].name.clone(), p.options[option].values.clone()));
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let value_ids: Vec<i32> = values.iter().map(|v| v.id).collect();
+    let refs: Vec<NodeRef<leptos::html::A>> = values.iter().map(|_| NodeRef::new()).collect();
+    let on_keydown = {
+        let (navigate, href_base, refs) = (navigate.clone(), href_base.clone(), refs.clone());
+        move |ev: leptos::ev::KeyboardEvent| {
+            let step: isize = match ev.key().as_str() {
+                "ArrowRight" | "ArrowDown" => 1,
+                "ArrowLeft" | "ArrowUp" => -1,
+                _ => return,
+            };
+            ev.prevent_default();
+            let Some(current) = selected.get_untracked() else { return };
+            let count = value_ids.len() as isize;
+            let start = value_ids.iter().position(|id| current.value_ids.get(option) == Some(id)).unwrap_or(0) as isize;
+            for k in 1..count {
+                let i = (start + step * k).rem_euclid(count) as usize;
+                let target = product.with_value(|p| p.switch(&current, option, value_ids[i]).map(|v| v.sku.clone()));
+                if let Some(sku) = target {
+                    let url = format!("{href_base}?variant={}", crate::model::catalog::encode(&sku));
+                    navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                    if let Some(link) = refs[i].get_untracked() {
+                        let _ = link.focus();
+                    }
+                    return;
+                }
+            }
+        }
+    };
     let chosen_label = move || {
         let chosen = selected.get().and_then(|v| v.value_ids.get(option).copied());
         values_label(product, option, chosen)
     };
     let buttons = values
         .into_iter()
-        .map(|value| {
+        .zip(refs)
+        .map(|(value, node_ref)| {
             let navigate = navigate.clone();
             let href_base = href_base.clone();
             let target = move || {
@@ -167,7 +213,9 @@ fn OptionPicker(
             };
             view! {
                 <a
+                    node_ref=node_ref
                     class="option"
+                    tabindex=move || if hydrated.get() && !checked() { "-1" } else { "0" }
                     class:option--sold-out=move || state() == ValueState::SoldOut
                     class:option--unavailable=move || state() == ValueState::Unavailable
                     role="radio"
@@ -189,7 +237,9 @@ fn OptionPicker(
             <p class="picker__legend" id=legend_id.clone()>
                 {name.clone()} ": " <span class="picker__chosen">{chosen_label}</span>
             </p>
-            <div class="picker__values" role="radiogroup" aria-labelledby=legend_id>{buttons}</div>
+            <div class="picker__values" role="radiogroup" aria-labelledby=legend_id on:keydown=on_keydown>
+                {buttons}
+            </div>
         </div>
     }
 }

@@ -52,6 +52,10 @@ pub struct Settings {
     pub site_root: PathBuf,
     /// Build the demo catalog at start when the database has no products.
     pub seed_demo: bool,
+    /// How often each node polls the catalog change feed to refresh its in-memory read model.
+    pub catalog_refresh: std::time::Duration,
+    /// Benchmarks only: serve this many fixed bytes at /bench/ceiling (0: no such route).
+    pub bench_ceiling_bytes: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +77,7 @@ struct StoreSection {
 #[serde(default, deny_unknown_fields)]
 struct CatalogSection {
     seed_demo: Option<bool>,
+    refresh_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,7 +135,25 @@ impl Settings {
             Some(value) => parse_bool("STORE_SEED_DEMO", &value)?,
             None => file.catalog.seed_demo.unwrap_or(true),
         };
-        Ok(Settings { store_name, address, public_url, database_url, data_dir, site_root, seed_demo })
+        let refresh_ms = match env("STORE_CATALOG_REFRESH_MS") {
+            Some(value) => parse_number("STORE_CATALOG_REFRESH_MS", &value, 10..=3_600_000)?,
+            None => file.catalog.refresh_ms.unwrap_or(1_000),
+        };
+        let bench_ceiling_bytes = match env("STORE_BENCH_CEILING_BYTES") {
+            Some(value) => parse_number("STORE_BENCH_CEILING_BYTES", &value, 1..=10_000_000)? as usize,
+            None => 0,
+        };
+        Ok(Settings {
+            store_name,
+            address,
+            public_url,
+            database_url,
+            data_dir,
+            site_root,
+            seed_demo,
+            catalog_refresh: std::time::Duration::from_millis(refresh_ms),
+            bench_ceiling_bytes,
+        })
     }
 
     /// Fills in the public URL from the address actually bound (port 0 becomes the real port).
@@ -166,6 +189,16 @@ fn parse_bool(setting: &str, value: &str) -> Result<bool, SettingError> {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(SettingError::new(setting, format!("'{value}' is not true or false"))),
+    }
+}
+
+fn parse_number(setting: &str, value: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, SettingError> {
+    match value.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(SettingError::new(
+            setting,
+            format!("'{value}' is not a whole number from {} to {}", range.start(), range.end()),
+        )),
     }
 }
 

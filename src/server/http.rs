@@ -96,6 +96,24 @@ fn is_hashed_asset(path: &str) -> bool {
             .any(|p| p.len() == 22 && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
+/// Benchmarks only (STORE_BENCH_CEILING_BYTES): a fixed HTML page of the configured size, from memory,
+/// through the same middleware as every page. The ceiling the page benchmarks are compared with.
+pub async fn bench_ceiling(State(state): State<AppState>) -> Response {
+    static PAGE: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
+    let page = PAGE.get_or_init(|| {
+        let size = state.settings.bench_ceiling_bytes;
+        let mut html = String::with_capacity(size);
+        html.push_str("<!DOCTYPE html><html><body>");
+        while html.len() + "</body></html>".len() < size {
+            html.push_str("<p>ceiling</p>\n");
+        }
+        html.truncate(size.saturating_sub("</body></html>".len()));
+        html.push_str("</body></html>");
+        axum::body::Bytes::from(html)
+    });
+    ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], page.clone()).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

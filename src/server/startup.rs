@@ -21,6 +21,7 @@ use crate::app::{App, shell};
 use crate::error::AppError;
 
 use super::config::{SettingError, Settings};
+use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::{db, health, http, images, seed, seo};
 
@@ -42,7 +43,9 @@ impl Application {
             seed_demo_catalog(&db).await?;
         }
         let leptos_options = leptos_options(&settings)?;
-        let state = AppState { leptos_options, db, settings: Arc::new(settings) };
+        let catalog = ReadModel::load(&db).await.map_err(|e| SettingError::new("catalog", e))?;
+        spawn_catalog_refresh(catalog.clone(), db.clone(), settings.catalog_refresh);
+        let state = AppState { leptos_options, db, settings: Arc::new(settings), catalog };
         Ok(Application { listener, state })
     }
 
@@ -66,6 +69,21 @@ impl Application {
             .await
             .map_err(|e| SettingError::new("STORE_ADDRESS", e))
     }
+}
+
+/// Polls the catalog change feed and swaps in a fresh read model when it moved. Errors are logged and
+/// the old snapshot keeps serving.
+fn spawn_catalog_refresh(catalog: ReadModel, db: sea_orm::DatabaseConnection, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(err) = catalog.refresh_if_changed(&db).await {
+                tracing::warn!(error = %err, "catalog refresh failed; serving the previous snapshot");
+            }
+        }
+    });
 }
 
 async fn seed_demo_catalog(db: &sea_orm::DatabaseConnection) -> Result<(), SettingError> {
@@ -103,11 +121,16 @@ pub fn build_router(state: AppState) -> Router {
     let static_files =
         Router::new().fallback_service(static_files).layer(axum::middleware::from_fn(http::static_cache_headers));
 
-    Router::new()
+    let mut router = Router::new();
+    if state.settings.bench_ceiling_bytes > 0 {
+        router = router.route("/bench/ceiling", get(http::bench_ceiling));
+    }
+    router
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/images/{shape}/{colour}/{view}", get(images::product_image))
         .route("/sitemap.xml", get(seo::sitemap))
+        .route("/sitemaps/{name}", get(seo::sitemap_file))
         .route("/robots.txt", get(seo::robots))
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
         .fallback_service(static_files)

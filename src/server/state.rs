@@ -7,12 +7,15 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::config::Settings;
+use super::services::read_model::ReadModel;
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    /// The catalog in memory for listings, facets, search and the home page.
+    pub catalog: ReadModel,
 }
 
 impl FromRef<AppState> for LeptosOptions {

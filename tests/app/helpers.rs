@@ -6,6 +6,8 @@ use std::panic::AssertUnwindSafe;
 use futures::FutureExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use storefront::server::config::Settings;
+use storefront::server::seed::{SeedOptions, SeedReport, seed};
+use storefront::server::services::read_model::{ReadModel, Snapshot};
 use storefront::server::startup::Application;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,12 +19,27 @@ pub enum Backend {
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
+    /// The app's in-memory catalog: tests that change the database reload it (the app polls the change
+    /// feed too, but a test should not wait for it).
+    pub catalog: ReadModel,
     pub client: reqwest::Client,
     pub site_root: std::path::PathBuf,
     _data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
+    /// Seeds the catalog and reloads the app's copy of it.
+    pub async fn seed(&self, options: SeedOptions) -> SeedReport {
+        let report = seed(&self.db, options).await.expect("seed");
+        self.catalog.reload(&self.db).await.expect("reload the catalog");
+        report
+    }
+
+    /// The current snapshot of the app's catalog.
+    pub fn snapshot(&self) -> std::sync::Arc<Snapshot> {
+        self.catalog.snapshot()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -92,10 +109,12 @@ async fn spawn_app(database_url: Option<String>) -> TestApp {
     let app = Application::build(settings).await.expect("the app starts");
     let address = app.url().to_owned();
     let db = app.state().db.clone();
+    let catalog = app.state().catalog.clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp {
         address,
         db,
+        catalog,
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         site_root,
         _data_dir: data_dir,

@@ -7,6 +7,7 @@ mod listing;
 mod listing_pages;
 mod process;
 mod product;
+mod search;
 mod security;
 mod seed;
 mod seo;

@@ -77,3 +77,23 @@ fn the_sqlite_database_is_created_in_wal_mode() {
     // Bytes 18 and 19 of a SQLite file are its read/write versions: 2 means WAL.
     assert_eq!((header[18], header[19]), (2, 2), "WAL mode");
 }
+
+#[test]
+fn seed_then_reindex_reports_the_index_and_asks_running_nodes_to_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let seeded = storefront(&[("STORE_DATA_DIR", data)]).args(["seed", "--products", "12"]).output().unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    assert!(String::from_utf8_lossy(&seeded.stdout).starts_with("Seeded 12 products"));
+
+    let reindexed = storefront(&[("STORE_DATA_DIR", data)]).arg("reindex").output().unwrap();
+    assert!(reindexed.status.success(), "{}", String::from_utf8_lossy(&reindexed.stderr));
+    let stdout = String::from_utf8_lossy(&reindexed.stdout);
+    let indexed: usize =
+        stdout.strip_prefix("Indexed ").and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).expect(&stdout);
+    assert!((10..=12).contains(&indexed), "the active products (a few may be drafts): {stdout}");
+    assert!(stdout.contains("running stores reload within 1000 ms"), "{stdout}");
+
+    let extra = storefront(&[("STORE_DATA_DIR", data)]).args(["reindex", "now"]).output().unwrap();
+    assert_eq!(extra.status.code(), Some(2), "unknown arguments are refused");
+}

@@ -1,7 +1,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use storefront::error::AppError;
 use storefront::server::entities::{product, variant};
-use storefront::server::seed::{SeedOptions, seed};
+use storefront::server::seed::SeedOptions;
 use storefront::server::services::product::product_detail;
 
 use crate::backend_tests;
@@ -20,7 +20,7 @@ async fn a_tee(db: &sea_orm::DatabaseConnection) -> product::Model {
 
 backend_tests! {
     async fn a_product_has_its_options_variants_and_colour_images(app: TestApp) {
-        seed(&app.db, SeedOptions::default()).await.unwrap();
+        app.seed(SeedOptions::default()).await;
         let tee = a_tee(&app.db).await;
         let detail = product_detail(&app.db, &tee.slug).await.unwrap();
         let names: Vec<&str> = detail.options.iter().map(|o| o.name.as_str()).collect();
@@ -37,7 +37,7 @@ backend_tests! {
     }
 
     async fn drafts_archived_and_unknown_products_are_not_found(app: TestApp) {
-        seed(&app.db, SeedOptions::default()).await.unwrap();
+        app.seed(SeedOptions::default()).await;
         for status in ["draft", "archived"] {
             let hidden = product::Entity::find().filter(product::Column::Status.eq(status)).one(&app.db).await.unwrap();
             if let Some(hidden) = hidden {
@@ -52,7 +52,7 @@ backend_tests! {
     }
 
     async fn the_page_server_renders_the_variant_in_the_url(app: TestApp) {
-        seed(&app.db, SeedOptions::default()).await.unwrap();
+        app.seed(SeedOptions::default()).await;
         let tee = a_tee(&app.db).await;
         let last = variant::Entity::find()
             .filter(variant::Column::ProductId.eq(tee.id))

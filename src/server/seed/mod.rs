@@ -48,6 +48,7 @@ pub async fn seed(db: &DatabaseConnection, options: SeedOptions) -> Result<SeedR
     let txn = db.begin().await?;
     catalog.insert(&txn).await?;
     reset_sequences(&txn).await?;
+    crate::server::services::read_model::record_change(&txn, None, "seed").await?;
     txn.commit().await?;
     Ok(SeedReport { created: true, products: options.products as u64, variants, elapsed: started.elapsed() })
 }

@@ -1,24 +1,5 @@
 //! Catalog rules: which products shoppers see, how variants are identified by their options.
 
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-
-use crate::error::AppError;
-use crate::server::entities::category;
-
-/// Top-level categories for the main navigation: (slug, name).
-pub async fn navigation(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>, AppError> {
-    use sea_orm::ColumnTrait;
-    Ok(category::Entity::find()
-        .select_only()
-        .columns([category::Column::Slug, category::Column::Name])
-        .filter(category::Column::ParentId.is_null())
-        .order_by_asc(category::Column::Position)
-        .order_by_asc(category::Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 /// The canonical key of a combination of option values: sorted ids, comma-joined. The schema keeps it
 /// unique per product, so a product has at most one variant per combination.
 pub fn option_key(value_ids: &[i32]) -> String {
