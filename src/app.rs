@@ -6,8 +6,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::api::shell::get_shell_info;
+use crate::components::cart_state::CartState;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
+use crate::pages::cart::CartPage;
 use crate::pages::home::HomePage;
 use crate::pages::listing::{CategoryPage, ProductsPage, SearchPage};
 use crate::pages::not_found::NotFound;
@@ -60,6 +62,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let shell_info = OnceResource::new(get_shell_info());
     provide_context(shell_info);
+    CartState::provide();
     // Browser tests wait for this marker: clicks on server-rendered markup before hydration are lost.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -85,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer shell_info/>

@@ -52,7 +52,7 @@ impl Session {
         page.on_console(move |message| {
             let errors = errors.clone();
             async move {
-                if message.type_() == "error" {
+                if message.type_() == "error" && !is_expected_refusal(message.text()) {
                     errors.lock().expect("lock").push(message.text().to_owned());
                 }
                 Ok(())
@@ -63,7 +63,9 @@ impl Session {
         Session { page, browser, _playwright: playwright, console_errors }
     }
 
-    /// Errors the page logged (CSP violations, failed loads, panics).
+    /// Errors the page logged (CSP violations, failed loads, panics), except the browser's note of a
+    /// 4xx answer to a server function: that is how the store refuses bad input (422, 409), which the
+    /// tests provoke on purpose and check on the page.
     pub fn console_errors(&self) -> Vec<String> {
         self.console_errors.lock().expect("lock").clone()
     }
@@ -71,4 +73,10 @@ impl Session {
     pub async fn close(self) {
         let _ = self.browser.close().await;
     }
+}
+
+fn is_expected_refusal(text: &str) -> bool {
+    ["400", "404", "409", "422", "429"].iter().any(|code| {
+        text.starts_with(&format!("Failed to load resource: the server responded with a status of {code} "))
+    })
 }

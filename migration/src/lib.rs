@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_catalog;
 mod m20261125_000002_catalog_changes;
+mod m20261125_000003_cart_orders_inventory;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_catalog::Migration),
             Box::new(m20261125_000002_catalog_changes::Migration),
+            Box::new(m20261125_000003_cart_orders_inventory::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
 //! Server functions by area. Each is thin: parse, call one service, return a DTO.
 
+pub mod cart;
 pub mod catalog;
 pub mod shell;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::catalog::search_suggestions;
 use crate::api::shell::{ShellInfo, get_navigation};
+use crate::components::cart_state::CartState;
 use crate::error::AppError;
 use crate::model::catalog::SearchSuggestion;
 
@@ -29,10 +30,7 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
                     {move || if menu_open.get() { "Close menu" } else { "Menu" }}
                 </button>
                 <SearchBox/>
-                <a class="site-header__cart" href="/cart">
-                    "Cart "
-                    <span class="badge" aria-label="0 items in cart">"0"</span>
-                </a>
+                <CartLink/>
             </div>
             <nav id="site-nav" class="site-nav" class:site-nav--open=menu_open aria-label="Main">
                 // The whole list in one Suspense: a streamed chunk must replace a whole element.
@@ -180,5 +178,27 @@ fn SearchBox() -> impl IntoView {
                 }}
             </ul>
         </form>
+    }
+}
+
+/// "Cart" with the number of items, kept current by the shared cart state.
+#[component]
+fn CartLink() -> impl IntoView {
+    let cart = CartState::get().cart;
+    let badge = move || {
+        Suspend::new(async move {
+            let count = cart.await.map(|c| c.count).unwrap_or(0);
+            let label = if count == 1 { "1 item in cart".to_owned() } else { format!("{count} items in cart") };
+            view! { <span class="badge" aria-label=label>{count}</span> }
+        })
+    };
+    view! {
+        <a class="site-header__cart" href="/cart">
+            "Cart "
+            // Its own element: a streamed chunk must replace a whole element, not text beside it.
+            <span class="site-header__count">
+                <Transition fallback=|| view! { <span class="badge">"0"</span> }>{badge}</Transition>
+            </span>
+        </a>
     }
 }

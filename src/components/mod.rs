@@ -1,3 +1,4 @@
+pub mod cart_state;
 pub mod footer;
 pub mod header;
 pub mod listing_filters;

@@ -1,5 +1,7 @@
 //! Wasm-safe domain types and DTOs, shared by the server and the browser.
 
+pub mod cart;
 pub mod catalog;
 pub mod money;
+pub mod order;
 pub mod product;

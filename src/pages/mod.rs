@@ -1,3 +1,4 @@
+pub mod cart;
 pub mod home;
 pub mod listing;
 pub mod not_found;

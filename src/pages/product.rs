@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+use crate::api::cart::AddToCart;
 use crate::api::catalog::get_product;
+use crate::components::cart_state::CartState;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
 use crate::model::product::{ProductDetail, StockLevel, ValueState, Variant};
@@ -114,6 +116,7 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
                 {(0..pickers)
                     .map(|option| view! { <OptionPicker product selected option href_base=href_base.clone()/> })
                     .collect_view()}
+                <AddToCartForm selected/>
             </div>
         </div>
         <section class="product__description">
@@ -248,4 +251,38 @@ fn values_label(product: StoredValue<ProductDetail>, option: usize, value_id: Op
     product.with_value(|p| {
         p.options[option].values.iter().find(|v| Some(v.id) == value_id).map(|v| v.label.clone()).unwrap_or_default()
     })
+}
+
+/// Quantity and "Add to cart" for the chosen variant. Hydrated, it adds without a page load and the
+/// header's count follows; without JavaScript the form posts and the page comes back with the new count.
+#[component]
+fn AddToCartForm(selected: Memo<Option<Variant>>) -> impl IntoView {
+    let state = CartState::get();
+    let add = ServerAction::<AddToCart>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            state.changed();
+        }
+    });
+    let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
+    let sold_out = move || selected.get().is_none_or(|v| v.stock == 0);
+    let outcome = move || match add.value().get() {
+        Some(Ok(_)) => Some(
+            view! { <p class="notice" role="status">"Added to your cart. " <a href="/cart">"View cart"</a></p> }
+                .into_any(),
+        ),
+        Some(Err(err)) => Some(view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any()),
+        None => None,
+    };
+    view! {
+        <ActionForm action=add attr:class="add-to-cart">
+            <input type="hidden" name="sku" value=sku/>
+            <label for="quantity">"Quantity"</label>
+            <input id="quantity" type="number" name="quantity" min="1" value="1" inputmode="numeric"/>
+            <button type="submit" class="button button--primary" disabled=sold_out>
+                {move || if sold_out() { "Sold out" } else { "Add to cart" }}
+            </button>
+        </ActionForm>
+        <div class="add-to-cart__outcome">{outcome}</div>
+    }
 }

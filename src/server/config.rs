@@ -56,6 +56,8 @@ pub struct Settings {
     pub catalog_refresh: std::time::Duration,
     /// Benchmarks only: serve this many fixed bytes at /bench/ceiling (0: no such route).
     pub bench_ceiling_bytes: usize,
+    /// The most units of one item a cart line may hold.
+    pub cart_max_quantity: i32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +65,7 @@ pub struct Settings {
 struct File {
     store: StoreSection,
     catalog: CatalogSection,
+    checkout: CheckoutSection,
     server: ServerSection,
     database: DatabaseSection,
 }
@@ -78,6 +81,12 @@ struct StoreSection {
 struct CatalogSection {
     seed_demo: Option<bool>,
     refresh_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CheckoutSection {
+    max_quantity: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +152,10 @@ impl Settings {
             Some(value) => parse_number("STORE_BENCH_CEILING_BYTES", &value, 1..=10_000_000)? as usize,
             None => 0,
         };
+        let cart_max_quantity = match env("STORE_CART_MAX_QUANTITY") {
+            Some(value) => parse_number("STORE_CART_MAX_QUANTITY", &value, 1..=999)?,
+            None => file.checkout.max_quantity.unwrap_or(99).clamp(1, 999),
+        } as i32;
         Ok(Settings {
             store_name,
             address,
@@ -153,6 +166,7 @@ impl Settings {
             seed_demo,
             catalog_refresh: std::time::Duration::from_millis(refresh_ms),
             bench_ceiling_bytes,
+            cart_max_quantity,
         })
     }
 
@@ -163,6 +177,10 @@ impl Settings {
             self.public_url = format!("http://{bound}");
         }
         self
+    }
+
+    pub fn cart_rules(&self) -> crate::server::services::cart::CartRules {
+        crate::server::services::cart::CartRules { max_quantity: self.cart_max_quantity }
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -4,9 +4,13 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use super::config::{SettingError, Settings};
+use crate::error::AppError;
 
 /// Connects (creating the SQLite file and its folder if missing) and applies pending migrations.
 pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnection, SettingError> {
@@ -52,5 +56,92 @@ fn create_parent_dir(url: &str) -> Result<(), SettingError> {
         Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
             .map_err(|e| SettingError::new("STORE_DATA_DIR", format!("cannot create {}: {e}", dir.display()))),
         _ => Ok(()),
+    }
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
+/// deferred transaction that reads and then writes fails with SQLITE_BUSY when another wrote in
+/// between, instead of waiting its turn. PostgreSQL's default (read committed) is kept: stock rules
+/// are single conditional UPDATEs, which it re-checks on the latest row version.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let mode = (db.get_database_backend() == DatabaseBackend::Sqlite).then_some(SqliteTransactionMode::Immediate);
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() }).await
+}
+
+/// Whether a failed transaction may succeed if run again: PostgreSQL serialization failures (40001) and
+/// deadlocks (40P01), SQLite busy/locked.
+pub fn is_retryable(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let Some(code) = e.as_database_error().and_then(|d| d.code()) else { return false };
+    matches!(code.as_ref(), "40001" | "40P01" | "5" | "6" | "517" | "261" | "262")
+}
+
+/// Runs a write transaction, retrying it (up to 5 attempts, with growing jittered pauses) when the
+/// database says a retry may succeed. The body sees the transaction as `&DatabaseTransaction` and
+/// evaluates to `Ok(Ok(value))` (commit), `Ok(Err(refusal))` for a business refusal (rolled back, not
+/// retried) or `Err(db_err)` (retried when retryable). A macro rather than a function taking an async
+/// closure: the futures of async closures cannot yet be proven `Send` for every borrow, which server
+/// functions require.
+#[macro_export]
+macro_rules! write_retry {
+    ($db:expr, |$txn:ident| $body:block) => {{
+        let db: &sea_orm::DatabaseConnection = $db;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let outcome = async {
+                let owned = $crate::server::db::begin_write(db).await?;
+                let result = {
+                    let $txn = &owned;
+                    async { $body }.await
+                };
+                $crate::server::db::finish(owned, result).await
+            }
+            .await;
+            if let Some(result) = $crate::server::db::after_attempt(outcome, attempt).await {
+                break result;
+            }
+        }
+    }};
+}
+
+/// Commits after success, rolls back after a refusal.
+pub async fn finish<T>(
+    txn: DatabaseTransaction,
+    result: Result<Result<T, AppError>, DbErr>,
+) -> Result<Result<T, AppError>, DbErr> {
+    match result {
+        Ok(Ok(value)) => {
+            txn.commit().await?;
+            Ok(Ok(value))
+        }
+        Ok(Err(refusal)) => {
+            txn.rollback().await?;
+            Ok(Err(refusal))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The final result of an attempt, or None (after a pause) when it should be tried again.
+pub async fn after_attempt<T>(
+    outcome: Result<Result<T, AppError>, DbErr>,
+    attempt: u32,
+) -> Option<Result<T, AppError>> {
+    const ATTEMPTS: u32 = 5;
+    match outcome {
+        Ok(result) => Some(result),
+        Err(err) if attempt < ATTEMPTS && is_retryable(&err) => {
+            let pause = 10u64 * 2u64.pow(attempt) + rand::random_range(0..10);
+            tracing::debug!(attempt, error = %err, "retrying a write transaction");
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            None
+        }
+        Err(err) => Some(Err(AppError::from(err))),
     }
 }

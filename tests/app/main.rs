@@ -5,6 +5,7 @@ mod helpers;
 mod health;
 mod listing;
 mod listing_pages;
+mod orders;
 mod process;
 mod product;
 mod search;

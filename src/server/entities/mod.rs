@@ -1,7 +1,13 @@
 //! SeaORM entities, one per table, mirroring the migrations.
 
+pub mod cart;
+pub mod cart_line;
 pub mod category;
+pub mod idempotency_key;
+pub mod inventory_ledger;
 pub mod option_value;
+pub mod order;
+pub mod order_line;
 pub mod product;
 pub mod product_image;
 pub mod product_option;

@@ -10,6 +10,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::option_value::Entity",
+        from = "Column::OptionValueId",
+        to = "super::option_value::Column::Id"
+    )]
+    OptionValue,
+}
+
+impl Related<super::option_value::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OptionValue.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -48,6 +48,22 @@ pub async fn seed(db: &DatabaseConnection, options: SeedOptions) -> Result<SeedR
     let txn = db.begin().await?;
     catalog.insert(&txn).await?;
     reset_sequences(&txn).await?;
+    // The opening stock of every variant, so that stock always equals the sum of its ledger rows.
+    let opening = sea_orm::Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        match txn.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                "INSERT INTO inventory_ledger (variant_id, delta, reason, created_at) \
+                 SELECT id, stock, 'seed', $1 FROM variants WHERE stock > 0"
+            }
+            _ => {
+                "INSERT INTO inventory_ledger (variant_id, delta, reason, created_at) \
+                 SELECT id, stock, 'seed', ? FROM variants WHERE stock > 0"
+            }
+        },
+        [chrono::Utc::now().into()],
+    );
+    txn.execute_raw(opening).await?;
     crate::server::services::read_model::record_change(&txn, None, "seed").await?;
     txn.commit().await?;
     Ok(SeedReport { created: true, products: options.products as u64, variants, elapsed: started.elapsed() })

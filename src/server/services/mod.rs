@@ -1,8 +1,11 @@
 //! The rules of the store, one service per area. Each takes a connection or a transaction.
 
+pub mod cart;
 pub mod catalog;
 pub mod home;
+pub mod inventory;
 pub mod listing;
+pub mod orders;
 pub mod product;
 pub mod read_model;
 pub mod search;

@@ -305,7 +305,11 @@ impl ChangeMark {
 
 /// Appends to the change feed. Call it in the transaction that changes products, variants, prices or
 /// stock (`product_id` None: the whole catalog).
-pub async fn record_change(db: &impl ConnectionTrait, product_id: Option<i32>, reason: &str) -> Result<(), AppError> {
+pub async fn record_change(
+    db: &impl ConnectionTrait,
+    product_id: Option<i32>,
+    reason: &str,
+) -> Result<(), sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let sql = match backend {
         sea_orm::DatabaseBackend::Postgres => {

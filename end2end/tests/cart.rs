@@ -1,0 +1,72 @@
+//! The cart: add from a product page (the header's count follows), change the quantity, and be told
+//! how many are left when asking for more than the stock.
+
+use end2end::browser::{DESKTOP, Session};
+use end2end::find;
+use end2end::server::Server;
+use playwright_rs::expect;
+
+#[tokio::test]
+async fn a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, true).await;
+    let page = &session.page;
+
+    page.goto(&server.url("/c/drinkware"), None).await.unwrap();
+    end2end::wait_for_hydration(page).await;
+    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
+    page.locator(".product__gallery").wait_for(None).await.unwrap();
+    let title = find::main_heading(page).inner_text().await.unwrap();
+
+    find::button(page, "Add to cart").click(None).await.unwrap();
+    expect(page.locator(".add-to-cart__outcome [role='status']")).to_contain_text("Added to your cart").await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+
+    find::link(page, "View cart").click(None).await.unwrap();
+    expect(find::main_heading(page)).to_have_text("Your cart").await.unwrap();
+    expect(page.locator(".cart-line__title")).to_have_text(title.trim()).await.unwrap();
+    let line = page.locator(".cart-line").first();
+    let available: i32 = line
+        .locator("input[name='quantity'][type='number']")
+        .get_attribute("data-available")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    if available >= 2 {
+        line.locator("input[name='quantity'][type='number']").fill("2", None).await.unwrap();
+        line.locator("button:text-is('Update')").click(None).await.unwrap();
+        expect(page.locator(".site-header__cart .badge")).to_have_text("2").await.unwrap();
+        expect(page.locator(".cart")).to_have_attribute("data-count", "2").await.unwrap();
+    }
+    let count = page.locator(".site-header__cart .badge").inner_text().await.unwrap();
+
+    // More than the stock: refused, with how many are left; the cart is unchanged.
+    line.locator("input[name='quantity'][type='number']").fill(&(available + 1).to_string(), None).await.unwrap();
+    line.locator("button:text-is('Update')").click(None).await.unwrap();
+    expect(page.locator("[role='alert']")).to_contain_text(&format!("Only {available} left")).await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text(count.trim()).await.unwrap();
+
+    line.locator("button:text-is('Remove')").click(None).await.unwrap();
+    expect(page.locator(".empty")).to_contain_text("Your cart is empty").await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+    session.close().await;
+}
+
+#[tokio::test]
+async fn adding_to_the_cart_works_without_javascript() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, false).await;
+    let page = &session.page;
+
+    page.goto(&server.url("/c/drinkware"), None).await.unwrap();
+    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
+    find::button(page, "Add to cart").click(None).await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+    page.goto(&server.url("/cart"), None).await.unwrap();
+    expect(page.locator(".cart")).to_have_attribute("data-count", "1").await.unwrap();
+    session.close().await;
+}

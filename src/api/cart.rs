@@ -1,0 +1,40 @@
+//! The cart's server functions. Each works as a plain HTML form too: without JavaScript the browser
+//! posts the form and is redirected back to the page it came from.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::cart::Cart;
+
+/// The shopper's cart, revalidated against stock and prices (empty when there is none yet).
+#[server(prefix = "/api", endpoint = "cart")]
+pub async fn get_cart() -> Result<Cart, AppError> {
+    let state = crate::server::app_state()?;
+    match crate::server::cart_session::current(&state).await? {
+        Some(cart_id) => crate::server::services::cart::view(&state.db, cart_id).await,
+        None => Ok(Cart::default()),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "cart/add")]
+pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
+    let state = crate::server::app_state()?;
+    let cart_id = crate::server::cart_session::current_or_new(&state).await?;
+    let rules = state.settings.cart_rules();
+    let result = crate::server::services::cart::add(&state.db, cart_id, &sku, quantity, rules).await;
+    crate::server::with_status(result)?;
+    crate::server::services::cart::view(&state.db, cart_id).await
+}
+
+/// Sets a line's quantity (0 removes it).
+#[server(prefix = "/api", endpoint = "cart/update")]
+pub async fn update_cart_line(sku: String, quantity: i32) -> Result<Cart, AppError> {
+    let state = crate::server::app_state()?;
+    let Some(cart_id) = crate::server::cart_session::current(&state).await? else {
+        return crate::server::with_status(Err(AppError::invalid("sku", "That item is not in your cart.")));
+    };
+    let rules = state.settings.cart_rules();
+    let result = crate::server::services::cart::set_quantity(&state.db, cart_id, &sku, quantity, rules).await;
+    crate::server::with_status(result)?;
+    crate::server::services::cart::view(&state.db, cart_id).await
+}

@@ -1,0 +1,105 @@
+//! /cart: the lines with their quantities, what changed since the shopper last looked, the subtotal.
+//! Quantity and remove buttons are server-function forms: they work without JavaScript too.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+
+use crate::api::cart::UpdateCartLine;
+use crate::components::cart_state::CartState;
+use crate::model::cart::{Cart, CartLine};
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let state = CartState::get();
+    let update = ServerAction::<UpdateCartLine>::new();
+    // Every finished update (success or refusal) reloads the cart everywhere.
+    Effect::new(move |_| {
+        if update.version().get() > 0 {
+            state.changed();
+        }
+    });
+    let error = move || update.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <Title text="Your cart"/>
+        <Meta name="robots" content="noindex"/>
+        <h1>"Your cart"</h1>
+        {move || error().map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
+        <Transition fallback=|| view! { <p class="loading">"Loading your cart…"</p> }>
+            {move || Suspend::new(async move {
+                match state.cart.await {
+                    Ok(cart) => view! { <CartBody cart update/> }.into_any(),
+                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CartBody(cart: Cart, update: ServerAction<UpdateCartLine>) -> impl IntoView {
+    let Cart { lines, count, subtotal, notices } = cart;
+    if lines.is_empty() {
+        return view! {
+            <div class="empty">
+                {notices.into_iter().map(|n| view! { <p class="notice" role="status">{n}</p> }).collect_view()}
+                <p>"Your cart is empty."</p>
+                <A href="/products" attr:class="button button--primary">"Continue shopping"</A>
+            </div>
+        }
+        .into_any();
+    }
+    let count_text = if count == 1 { "1 item".to_owned() } else { format!("{count} items") };
+    view! {
+        <div class="cart" data-count=count>
+            {(!notices.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="notices" role="status">
+                            {notices.into_iter().map(|n| view! { <li class="notice">{n}</li> }).collect_view()}
+                        </ul>
+                    }
+                })}
+            <ul class="cart__lines">
+                {lines.into_iter().map(|line| view! { <CartLineView line update/> }).collect_view()}
+            </ul>
+            <div class="cart__summary">
+                <p class="cart__subtotal">
+                    "Subtotal (" {count_text} "): " <strong>{subtotal.map(|s| s.format())}</strong>
+                </p>
+                <p class="cart__note">"Shipping and taxes are calculated at checkout."</p>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CartLineView(line: CartLine, update: ServerAction<UpdateCartLine>) -> impl IntoView {
+    let CartLine { sku, slug, title, variant_label, image, unit_price, quantity, line_total, available } = line;
+    let input_id = format!("qty-{sku}");
+    let (sku_update, sku_remove) = (sku.clone(), sku.clone());
+    view! {
+        <li class="cart-line" data-sku=sku.clone()>
+            {image.map(|i| view! { <img class="cart-line__image" src=i.url alt="" width=96 height=96/> })}
+            <div class="cart-line__info">
+                <a class="cart-line__title" href=format!("/p/{slug}?variant={}", crate::model::catalog::encode(&sku))>{title.clone()}</a>
+                {(!variant_label.is_empty()).then(|| view! { <p class="cart-line__variant">{variant_label}</p> })}
+                <p class="cart-line__price">{unit_price.format()} " each"</p>
+            </div>
+            <ActionForm action=update attr:class="cart-line__quantity">
+                <input type="hidden" name="sku" value=sku_update/>
+                <label for=input_id.clone()>"Quantity"</label>
+                // No max: asking for more than the stock gets the server's answer of how many are left.
+                <input id=input_id type="number" name="quantity" min="0" value=quantity inputmode="numeric" data-available=available/>
+                <button type="submit" class="button">"Update"</button>
+            </ActionForm>
+            <ActionForm action=update attr:class="cart-line__remove">
+                <input type="hidden" name="sku" value=sku_remove/>
+                <input type="hidden" name="quantity" value="0"/>
+                <button type="submit" class="button button--link" aria-label=format!("Remove {title}")>"Remove"</button>
+            </ActionForm>
+            <p class="cart-line__total">{line_total.format()}</p>
+        </li>
+    }
+}

@@ -1,0 +1,346 @@
+//! The cart: server-side, found by a random cookie token. Every change checks stock in a write
+//! transaction: a line never holds more than is on hand, and the refusal says how many are left.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::error::AppError;
+use crate::model::cart::{Cart, CartLine};
+use crate::model::catalog::Image;
+use crate::model::money::Money;
+use crate::server::entities::{cart, cart_line, option_value, product, product_image, variant, variant_option_value};
+
+/// How many units of one variant a cart line may hold (STORE_CART_MAX_QUANTITY).
+#[derive(Debug, Clone, Copy)]
+pub struct CartRules {
+    pub max_quantity: i32,
+}
+
+impl CartRules {
+    /// Refuses a quantity outside `least..=max_quantity` before anything is read.
+    fn check(self, quantity: i32, least: i32) -> Result<(), AppError> {
+        if (least..=self.max_quantity).contains(&quantity) {
+            return Ok(());
+        }
+        Err(AppError::invalid("quantity", format!("Choose a quantity from {least} to {}.", self.max_quantity)))
+    }
+}
+
+impl Default for CartRules {
+    fn default() -> Self {
+        CartRules { max_quantity: crate::model::cart::MAX_LINE_QUANTITY }
+    }
+}
+
+/// A new random cart token: 128 bits from the OS-seeded CSPRNG, as 32 hex characters.
+pub fn new_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// Whether a cookie value looks like one of our tokens (anything else is ignored, never looked up).
+pub fn is_token(value: &str) -> bool {
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// The cart for a cookie token, if there is one.
+pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<i32>, AppError> {
+    if !is_token(token) {
+        return Ok(None);
+    }
+    Ok(cart::Entity::find().filter(cart::Column::Token.eq(token)).one(db).await?.map(|c| c.id))
+}
+
+/// A new, empty cart. Returns its id and token (for the cookie).
+pub async fn create(db: &impl ConnectionTrait) -> Result<(i32, String), AppError> {
+    let token = new_token();
+    let now = chrono::Utc::now();
+    let created = cart::ActiveModel {
+        token: Set(token.clone()),
+        user_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((created.id, token))
+}
+
+/// A variant a shopper can buy: active, of an active product.
+struct Buyable {
+    variant: variant::Model,
+}
+
+async fn buyable(db: &impl ConnectionTrait, sku: &str) -> Result<Result<Buyable, AppError>, sea_orm::DbErr> {
+    let found =
+        variant::Entity::find().filter(variant::Column::Sku.eq(sku)).find_also_related(product::Entity).one(db).await?;
+    Ok(match found {
+        Some((variant, Some(product))) if variant.active && product.status == "active" => Ok(Buyable { variant }),
+        Some(_) => Err(AppError::invalid("sku", "This item is no longer sold.")),
+        None => Err(AppError::invalid("sku", "We couldn't find that item.")),
+    })
+}
+
+fn stock_message(stock: i32) -> String {
+    match stock {
+        0 => "Sorry, this item is sold out.".to_owned(),
+        1 => "Only 1 left in stock.".to_owned(),
+        n => format!("Only {n} left in stock."),
+    }
+}
+
+/// Adds `quantity` units of `sku` (to an existing line if there is one).
+pub async fn add(
+    db: &DatabaseConnection,
+    cart_id: i32,
+    sku: &str,
+    quantity: i32,
+    rules: CartRules,
+) -> Result<(), AppError> {
+    rules.check(quantity, 1)?;
+    crate::write_retry!(db, |txn| {
+        let item = match buyable(txn, sku).await? {
+            Ok(item) => item,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let line = cart_line::Entity::find()
+            .filter(cart_line::Column::CartId.eq(cart_id))
+            .filter(cart_line::Column::VariantId.eq(item.variant.id))
+            .one(txn)
+            .await?;
+        let wanted = line.as_ref().map_or(0, |l| l.quantity) + quantity;
+        if wanted > rules.max_quantity {
+            let message = format!("You can have up to {} of one item in your cart.", rules.max_quantity);
+            return Ok(Err(AppError::invalid("quantity", message)));
+        }
+        if wanted > item.variant.stock {
+            let have = line.as_ref().map_or(0, |l| l.quantity);
+            let message = if have > 0 && item.variant.stock > 0 {
+                format!("{} You already have {have} in your cart.", stock_message(item.variant.stock))
+            } else {
+                stock_message(item.variant.stock)
+            };
+            return Ok(Err(AppError::invalid("quantity", message)));
+        }
+        match line {
+            Some(line) => {
+                let mut line: cart_line::ActiveModel = line.into();
+                line.quantity = Set(wanted);
+                line.seen_price = Set(item.variant.price);
+                line.update(txn).await?;
+            }
+            None => {
+                cart_line::ActiveModel {
+                    cart_id: Set(cart_id),
+                    variant_id: Set(item.variant.id),
+                    quantity: Set(wanted),
+                    seen_price: Set(item.variant.price),
+                    created_at: Set(chrono::Utc::now()),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+            }
+        }
+        touch(txn, cart_id).await?;
+        Ok(Ok(()))
+    })
+}
+
+/// Sets a line's quantity; 0 removes the line.
+pub async fn set_quantity(
+    db: &DatabaseConnection,
+    cart_id: i32,
+    sku: &str,
+    quantity: i32,
+    rules: CartRules,
+) -> Result<(), AppError> {
+    rules.check(quantity, 0)?;
+    crate::write_retry!(db, |txn| {
+        let Some(variant) = variant::Entity::find().filter(variant::Column::Sku.eq(sku)).one(txn).await? else {
+            return Ok(Err(AppError::invalid("sku", "That item is not in your cart.")));
+        };
+        let Some(line) = cart_line::Entity::find()
+            .filter(cart_line::Column::CartId.eq(cart_id))
+            .filter(cart_line::Column::VariantId.eq(variant.id))
+            .one(txn)
+            .await?
+        else {
+            return Ok(Err(AppError::invalid("sku", "That item is not in your cart.")));
+        };
+        if quantity == 0 {
+            cart_line::Entity::delete_by_id(line.id).exec(txn).await?;
+        } else {
+            if quantity > line.quantity && quantity > variant.stock {
+                return Ok(Err(AppError::invalid("quantity", stock_message(variant.stock))));
+            }
+            let mut line: cart_line::ActiveModel = line.into();
+            line.quantity = Set(quantity);
+            line.seen_price = Set(variant.price);
+            line.update(txn).await?;
+        }
+        touch(txn, cart_id).await?;
+        Ok(Ok(()))
+    })
+}
+
+async fn touch(db: &impl ConnectionTrait, cart_id: i32) -> Result<(), sea_orm::DbErr> {
+    cart::Entity::update_many()
+        .col_expr(cart::Column::UpdatedAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
+        .filter(cart::Column::Id.eq(cart_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The cart as it stands now, revalidated: lines whose item is no longer sold are removed, quantities
+/// above the stock on hand are lowered to it, and price changes since the shopper last saw a line are
+/// reported (once: the new price becomes the seen one). Reads only, unless something changed.
+pub async fn view(db: &DatabaseConnection, cart_id: i32) -> Result<Cart, AppError> {
+    let (cart, stale) = load(db, cart_id, false).await?;
+    if !stale {
+        return Ok(cart);
+    }
+    crate::write_retry!(db, |txn| { Ok(Ok(load(txn, cart_id, true).await?.0)) })
+}
+
+/// The cart, and whether it needs revalidation writes (made only when `apply`).
+async fn load(db: &impl ConnectionTrait, cart_id: i32, apply: bool) -> Result<(Cart, bool), sea_orm::DbErr> {
+    let txn = db;
+    let mut stale = false;
+    let lines = cart_line::Entity::find()
+        .filter(cart_line::Column::CartId.eq(cart_id))
+        .order_by_asc(cart_line::Column::Id)
+        .find_also_related(variant::Entity)
+        .all(txn)
+        .await?;
+    let variant_ids: Vec<i32> = lines.iter().map(|(l, _)| l.variant_id).collect();
+    let product_ids: Vec<i32> = lines.iter().filter_map(|(_, v)| v.as_ref().map(|v| v.product_id)).collect();
+    let products: HashMap<i32, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(product_ids.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let labels = variant_labels(txn, &variant_ids).await?;
+    let images = images(txn, &product_ids).await?;
+
+    let mut cart = Cart::default();
+    let mut subtotal = 0i64;
+    for (line, variant) in lines {
+        let product = variant.as_ref().and_then(|v| products.get(&v.product_id));
+        let (Some(variant), Some(product)) = (variant, product) else { continue };
+        if !variant.active || product.status != "active" || variant.stock == 0 {
+            let why = if variant.stock == 0 && variant.active { "sold out" } else { "no longer sold" };
+            cart.notices.push(format!("{} is {why} and was removed from your cart.", product.title));
+            stale = true;
+            if apply {
+                cart_line::Entity::delete_by_id(line.id).exec(txn).await?;
+            }
+            continue;
+        }
+        let mut quantity = line.quantity;
+        let mut changed: cart_line::ActiveModel = line.clone().into();
+        if quantity > variant.stock {
+            cart.notices.push(format!(
+                "Only {} of {} left: your quantity is now {}.",
+                variant.stock, product.title, variant.stock
+            ));
+            quantity = variant.stock;
+            changed.quantity = Set(quantity);
+        }
+        if line.seen_price != variant.price {
+            cart.notices.push(format!(
+                "The price of {} changed from {} to {}.",
+                product.title,
+                Money::store(line.seen_price).format(),
+                Money::store(variant.price).format()
+            ));
+            changed.seen_price = Set(variant.price);
+        }
+        if changed.is_changed() {
+            stale = true;
+            if apply {
+                changed.update(txn).await?;
+            }
+        }
+        subtotal += variant.price * quantity as i64;
+        cart.count += quantity;
+        cart.lines.push(CartLine {
+            sku: variant.sku.clone(),
+            slug: product.slug.clone(),
+            title: product.title.clone(),
+            variant_label: labels.get(&variant.id).cloned().unwrap_or_default(),
+            image: images.get(&product.id).cloned(),
+            unit_price: Money::store(variant.price),
+            quantity,
+            line_total: Money::store(variant.price * quantity as i64),
+            available: variant.stock,
+        });
+    }
+    cart.subtotal = (!cart.lines.is_empty()).then(|| Money::store(subtotal));
+    Ok((cart, stale))
+}
+
+/// "Navy / M" per variant, values in their option's order.
+async fn variant_labels(
+    db: &impl ConnectionTrait,
+    variant_ids: &[i32],
+) -> Result<HashMap<i32, String>, sea_orm::DbErr> {
+    let links = variant_option_value::Entity::find()
+        .filter(variant_option_value::Column::VariantId.is_in(variant_ids.to_vec()))
+        .find_also_related(option_value::Entity)
+        .all(db)
+        .await?;
+    let mut values: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
+    for (link, value) in links {
+        if let Some(value) = value {
+            values.entry(link.variant_id).or_default().push((value.option_id, value.value));
+        }
+    }
+    Ok(values
+        .into_iter()
+        .map(|(id, mut v)| {
+            v.sort();
+            (id, v.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join(" / "))
+        })
+        .collect())
+}
+
+async fn images(db: &impl ConnectionTrait, product_ids: &[i32]) -> Result<HashMap<i32, Image>, sea_orm::DbErr> {
+    let rows = product_image::Entity::find()
+        .filter(product_image::Column::ProductId.is_in(product_ids.to_vec()))
+        .filter(product_image::Column::Position.eq(0))
+        .order_by_asc(product_image::Column::Id)
+        .all(db)
+        .await?;
+    let mut images = HashMap::new();
+    for row in rows {
+        images.entry(row.product_id).or_insert(Image {
+            url: row.url,
+            alt: row.alt,
+            width: row.width,
+            height: row.height,
+        });
+    }
+    Ok(images)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_128_bit_hex_and_other_cookies_are_ignored() {
+        let a = new_token();
+        assert!(is_token(&a));
+        assert_ne!(a, new_token());
+        assert!(!is_token("1234"));
+        assert!(!is_token(&"Z".repeat(32)));
+        assert!(!is_token("' OR 1=1 --aaaaaaaaaaaaaaaaaaaaaa"));
+    }
+}

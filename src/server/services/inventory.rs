@@ -1,0 +1,59 @@
+//! Stock on hand and its ledger. Every change of `variants.stock` writes a ledger row in the same
+//! transaction (here, in order placement and in order cancellation), so stock always equals the sum of
+//! the variant's ledger.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+};
+
+use crate::error::AppError;
+use crate::server::entities::{inventory_ledger, variant};
+use crate::server::services::read_model::record_change;
+
+/// Sets a variant's stock on hand to `stock` (a count, a delivery), recording the difference.
+pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &str) -> Result<(), AppError> {
+    if stock < 0 {
+        return Err(AppError::invalid("stock", "Stock cannot be negative."));
+    }
+    crate::write_retry!(db, |txn| {
+        let Some(found) = variant::Entity::find().filter(variant::Column::Sku.eq(sku)).one(txn).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let delta = stock - found.stock;
+        if delta == 0 {
+            return Ok(Ok(()));
+        }
+        // Relative, so that a sale committed since the read is not overwritten.
+        variant::Entity::update_many()
+            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(delta))
+            .filter(variant::Column::Id.eq(found.id))
+            .exec(txn)
+            .await?;
+        inventory_ledger::ActiveModel {
+            variant_id: Set(found.id),
+            delta: Set(delta),
+            reason: Set(reason.to_owned()),
+            order_id: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        record_change(txn, Some(found.product_id), "stock").await?;
+        Ok(Ok(()))
+    })
+}
+
+/// The sum of a variant's ledger rows (what its stock must be).
+pub async fn ledger_sum(db: &DatabaseConnection, variant_id: i32) -> Result<i64, AppError> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM inventory_ledger WHERE variant_id = $1"
+        }
+        _ => "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM inventory_ledger WHERE variant_id = ?",
+    };
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [variant_id.into()])).await?;
+    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
+}

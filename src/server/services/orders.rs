@@ -1,0 +1,323 @@
+//! Order placement: one transaction takes the stock of every line with a conditional UPDATE (never
+//! below zero, whatever runs at the same time), writes the order, its lines and the inventory ledger,
+//! empties the cart and completes the idempotency key — or changes nothing at all.
+//!
+//! Idempotency (Stripe's rules): the first request with a key claims it with a fingerprint of what it
+//! asks for; a repeat with the same fingerprint gets the same order back, a repeat with another
+//! fingerprint is refused (422), and a repeat while the first is still running gets 409. A refused
+//! placement (out of stock, bad email) releases the key so the shopper can fix the cart and retry.
+
+use std::time::Duration;
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set, SqlErr,
+};
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, FieldErrors};
+use crate::model::money::STORE_CURRENCY;
+use crate::model::order::OrderStatus;
+use crate::server::entities::{cart_line, idempotency_key, inventory_ledger, order, order_line, product, variant};
+use crate::server::services::read_model::record_change;
+
+/// An in-progress key older than this belongs to a request that died (its transaction never
+/// committed, so no order exists): a retry may take it over.
+const KEY_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// What the shopper submits on the review page.
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    pub email: String,
+    /// The validated shipping address, as the order keeps it.
+    pub shipping_address: String,
+    pub shipping_method: String,
+    /// One per checkout attempt (the review page's hidden field).
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub order_id: i32,
+    pub token: String,
+    /// True when this answer repeats an earlier request's order.
+    pub replayed: bool,
+}
+
+/// How long a placed order holds its stock while awaiting payment.
+#[derive(Debug, Clone, Copy)]
+pub struct Hold(pub Duration);
+
+pub async fn place_order(
+    db: &DatabaseConnection,
+    cart_id: i32,
+    checkout: &Checkout,
+    hold: Hold,
+) -> Result<Placed, AppError> {
+    let key = checkout.idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::invalid("idempotency_key", "This checkout page has expired. Please reload it."));
+    }
+    let email = checkout.email.trim().to_ascii_lowercase();
+    if !plausible_email(&email) {
+        return Err(AppError::invalid("email", "Enter an email address like name@example.com."));
+    }
+    let lines = cart_lines(db, cart_id).await?;
+    let print = fingerprint(cart_id, &lines, &email, checkout);
+
+    match claim(db, key, &print, lines.is_empty()).await? {
+        Claim::Proceed => {}
+        Claim::Replay(order_id) => return replay(db, order_id).await,
+    }
+    let result = crate::write_retry!(db, |txn| {
+        take_stock_and_write(txn, cart_id, &lines, &email, checkout, key, hold).await
+    });
+    if result.is_err() {
+        // Nothing was written: free the key for a corrected retry.
+        if let Err(err) = idempotency_key::Entity::delete_by_id(key.to_owned()).exec(db).await {
+            tracing::warn!(error = %err, "could not release an idempotency key");
+        }
+    }
+    result
+}
+
+/// (variant id, quantity), by variant id: every transaction locks rows in the same order (no deadlock).
+async fn cart_lines(db: &impl ConnectionTrait, cart_id: i32) -> Result<Vec<(i32, i32)>, AppError> {
+    let lines = cart_line::Entity::find()
+        .filter(cart_line::Column::CartId.eq(cart_id))
+        .order_by_asc(cart_line::Column::VariantId)
+        .all(db)
+        .await?;
+    Ok(lines.into_iter().map(|l| (l.variant_id, l.quantity)).collect())
+}
+
+/// Digests of what the request asks for: "<the form's fields>:<the cart's lines>". Once the order is
+/// placed its lines have left the cart, so a repeat (a refresh) matches on the first part alone.
+fn fingerprint(cart_id: i32, lines: &[(i32, i32)], email: &str, checkout: &Checkout) -> String {
+    let hex = |hasher: Sha256| hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut request = Sha256::new();
+    request.update(format!("cart:{cart_id}\nemail:{email}\naddress:{}\n", checkout.shipping_address));
+    request.update(format!("method:{}\n", checkout.shipping_method));
+    let mut cart = Sha256::new();
+    for (variant, quantity) in lines {
+        cart.update(format!("line:{variant}x{quantity}\n"));
+    }
+    format!("{}:{}", hex(request), hex(cart))
+}
+
+fn request_part(print: &str) -> &str {
+    print.split(':').next().unwrap_or_default()
+}
+
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+enum Claim {
+    Proceed,
+    Replay(i32),
+}
+
+async fn claim(db: &DatabaseConnection, key: &str, print: &str, empty_cart: bool) -> Result<Claim, AppError> {
+    let in_progress = || AppError::Conflict("Your order is already being placed. Please wait a moment.".into());
+    let now = chrono::Utc::now();
+    // Two rounds at most: a key inserted by a concurrent request between our read and our insert is
+    // read again.
+    for _ in 0..2 {
+        if let Some(existing) = idempotency_key::Entity::find_by_id(key.to_owned()).one(db).await? {
+            let same_request = request_part(&existing.fingerprint) == request_part(print);
+            return match (existing.state.as_str(), existing.order_id) {
+                ("done", Some(order_id)) if same_request => Ok(Claim::Replay(order_id)),
+                ("in_progress", _) if existing.fingerprint == print => {
+                    if existing.updated_at >= now - KEY_LEASE {
+                        return Err(in_progress());
+                    }
+                    let taken = idempotency_key::Entity::update_many()
+                        .col_expr(idempotency_key::Column::UpdatedAt, Expr::value(now))
+                        .filter(idempotency_key::Column::Key.eq(key))
+                        .filter(idempotency_key::Column::State.eq("in_progress"))
+                        .filter(idempotency_key::Column::UpdatedAt.eq(existing.updated_at))
+                        .exec(db)
+                        .await?;
+                    if taken.rows_affected == 1 { Ok(Claim::Proceed) } else { Err(in_progress()) }
+                }
+                _ => Err(AppError::invalid(
+                    "idempotency_key",
+                    "This checkout was already submitted with different details. Please review your order again.",
+                )),
+            };
+        }
+        if empty_cart {
+            return Err(AppError::invalid("cart", "Your cart is empty."));
+        }
+        let inserted = idempotency_key::ActiveModel {
+            key: Set(key.to_owned()),
+            fingerprint: Set(print.to_owned()),
+            state: Set("in_progress".to_owned()),
+            order_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await;
+        match inserted {
+            Ok(_) => return Ok(Claim::Proceed),
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(in_progress())
+}
+
+async fn replay(db: &DatabaseConnection, order_id: i32) -> Result<Placed, AppError> {
+    let order = order::Entity::find_by_id(order_id).one(db).await?.ok_or(AppError::Internal)?;
+    Ok(Placed { order_id, token: order.token, replayed: true })
+}
+
+/// The order transaction. `Ok(Err(_))` refuses (and rolls back); `Err(_)` is a database failure.
+async fn take_stock_and_write(
+    txn: &DatabaseTransaction,
+    cart_id: i32,
+    lines: &[(i32, i32)],
+    email: &str,
+    checkout: &Checkout,
+    key: &str,
+    hold: Hold,
+) -> Result<Result<Placed, AppError>, DbErr> {
+    let now = chrono::Utc::now();
+    let mut shortages = FieldErrors::new();
+    let mut priced = Vec::with_capacity(lines.len());
+    for &(variant_id, quantity) in lines {
+        // The one rule that prevents overselling: take `quantity` only if that many are on hand.
+        let taken = variant::Entity::update_many()
+            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).sub(quantity))
+            .filter(variant::Column::Id.eq(variant_id))
+            .filter(variant::Column::Active.eq(true))
+            .filter(variant::Column::Stock.gte(quantity))
+            .exec(txn)
+            .await?;
+        let found = variant::Entity::find_by_id(variant_id).find_also_related(product::Entity).one(txn).await?;
+        let Some((variant, Some(product))) = found else {
+            shortages.insert(format!("line:{variant_id}"), "This item is no longer sold.".into());
+            continue;
+        };
+        if taken.rows_affected != 1 || product.status != "active" {
+            let message = match (variant.active && product.status == "active", variant.stock) {
+                (false, _) => format!("{} is no longer sold.", product.title),
+                (true, 0) => format!("{} is sold out.", product.title),
+                (true, left) => format!("Only {left} of {} left (you asked for {quantity}).", product.title),
+            };
+            shortages.insert(format!("line:{}", variant.sku), message);
+            continue;
+        }
+        priced.push((variant, product, quantity));
+    }
+    if !shortages.is_empty() {
+        return Ok(Err(AppError::Validation(shortages)));
+    }
+
+    let subtotal: i64 = priced.iter().map(|(v, _, q)| v.price * *q as i64).sum();
+    let token = format!("{:032x}", rand::random::<u128>());
+    let hold = chrono::Duration::from_std(hold.0).unwrap_or(chrono::Duration::minutes(15));
+    let order = order::ActiveModel {
+        token: Set(token.clone()),
+        email: Set(email.to_owned()),
+        status: Set(OrderStatus::PendingPayment.as_str().to_owned()),
+        currency: Set(STORE_CURRENCY.code().to_owned()),
+        subtotal: Set(subtotal),
+        discount: Set(0),
+        shipping: Set(0),
+        tax: Set(0),
+        total: Set(subtotal),
+        shipping_address: Set(checkout.shipping_address.clone()),
+        shipping_method: Set(checkout.shipping_method.clone()),
+        hold_expires_at: Set(now + hold),
+        paid_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    for (variant, product, quantity) in &priced {
+        order_line::ActiveModel {
+            order_id: Set(order.id),
+            variant_id: Set(variant.id),
+            sku: Set(variant.sku.clone()),
+            title: Set(product.title.clone()),
+            quantity: Set(*quantity),
+            unit_price: Set(variant.price),
+            line_total: Set(variant.price * *quantity as i64),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        inventory_ledger::ActiveModel {
+            variant_id: Set(variant.id),
+            delta: Set(-quantity),
+            reason: Set("order".into()),
+            order_id: Set(Some(order.id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        record_change(txn, Some(product.id), "stock").await?;
+    }
+    // Only the lines this order took: one added meanwhile in another tab stays in the cart.
+    cart_line::Entity::delete_many()
+        .filter(cart_line::Column::CartId.eq(cart_id))
+        .filter(cart_line::Column::VariantId.is_in(lines.iter().map(|(v, _)| *v)))
+        .exec(txn)
+        .await?;
+    let done = idempotency_key::Entity::update_many()
+        .col_expr(idempotency_key::Column::State, Expr::value("done"))
+        .col_expr(idempotency_key::Column::OrderId, Expr::value(order.id))
+        .col_expr(idempotency_key::Column::UpdatedAt, Expr::value(now))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .exec(txn)
+        .await?;
+    if done.rows_affected != 1 {
+        // The key was released or taken over meanwhile: do not create a second order under it.
+        return Ok(Err(AppError::Conflict("Your order is already being placed. Please wait a moment.".into())));
+    }
+    Ok(Ok(Placed { order_id: order.id, token, replayed: false }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_for_shape_only() {
+        assert!(plausible_email("ada@example.com"));
+        assert!(!plausible_email("ada@example"));
+        assert!(!plausible_email("@example.com"));
+        assert!(!plausible_email("ada example@example.com"));
+        assert!(!plausible_email(&format!("{}@example.com", "a".repeat(250))));
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_any_detail() {
+        let checkout = Checkout {
+            email: "a@b.co".into(),
+            shipping_address: "1 Main St".into(),
+            shipping_method: "standard".into(),
+            idempotency_key: "k".into(),
+        };
+        let base = fingerprint(1, &[(5, 1)], "a@b.co", &checkout);
+        assert_eq!(base, fingerprint(1, &[(5, 1)], "a@b.co", &checkout));
+        assert_ne!(base, fingerprint(1, &[(5, 2)], "a@b.co", &checkout));
+        assert_eq!(request_part(&base), request_part(&fingerprint(1, &[], "a@b.co", &checkout)), "lines apart");
+        assert_ne!(base, fingerprint(1, &[(5, 1)], "c@b.co", &checkout));
+        let other = Checkout { shipping_method: "express".into(), ..checkout.clone() };
+        assert_ne!(base, fingerprint(1, &[(5, 1)], "a@b.co", &other));
+    }
+}

@@ -1,0 +1,194 @@
+//! Cart and order placement on both backends: stock checks, no oversell under concurrency,
+//! idempotent placement, and the inventory ledger.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use storefront::error::AppError;
+use storefront::server::seed::SeedOptions;
+use storefront::server::services::cart::{self, CartRules};
+use storefront::server::services::inventory;
+use storefront::server::services::orders::{Checkout, Hold, Placed, place_order};
+
+use crate::backend_tests;
+
+const HOLD: Hold = Hold(std::time::Duration::from_secs(15 * 60));
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
+    db.query_one_raw(statement).await.unwrap().expect("a row").try_get_by_index::<i64>(0).unwrap()
+}
+
+/// An active variant of an active product: (id, sku).
+async fn some_variant(db: &DatabaseConnection, nth: i64) -> (i32, String) {
+    let sql = format!(
+        "SELECT v.id, v.sku FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.active = TRUE AND p.status = 'active' ORDER BY v.id LIMIT 1 OFFSET {nth}"
+    );
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    (row.try_get_by_index::<i32>(0).unwrap(), row.try_get_by_index::<String>(1).unwrap())
+}
+
+async fn stock_of(db: &DatabaseConnection, variant_id: i32) -> i64 {
+    scalar(db, &format!("SELECT CAST(stock AS BIGINT) FROM variants WHERE id = {variant_id}")).await
+}
+
+fn checkout(key: &str) -> Checkout {
+    Checkout {
+        email: "shopper@example.com".into(),
+        shipping_address: "Ada Lovelace, 1 Main St, Springfield, 12345, US".into(),
+        shipping_method: "standard".into(),
+        idempotency_key: key.into(),
+    }
+}
+
+/// A new cart holding `quantity` of `sku`.
+async fn cart_with(db: &DatabaseConnection, sku: &str, quantity: i32) -> i32 {
+    let (cart_id, _) = cart::create(db).await.unwrap();
+    cart::add(db, cart_id, sku, quantity, CartRules::default()).await.unwrap();
+    cart_id
+}
+
+backend_tests! {
+    async fn fifty_buyers_for_five_units_make_exactly_five_orders_twenty_times_over(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        for round in 0..20 {
+            let (variant_id, sku) = some_variant(&app.db, round).await;
+            inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
+            let mut carts = Vec::new();
+            for _ in 0..50 {
+                carts.push(cart_with(&app.db, &sku, 1).await);
+            }
+            let buyers = carts.into_iter().enumerate().map(|(i, cart_id)| {
+                let db = app.db.clone();
+                tokio::spawn(async move { place_order(&db, cart_id, &checkout(&format!("race-{round}-{i}")), HOLD).await })
+            });
+            let results = futures::future::join_all(buyers).await;
+            let placed = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+            for result in &results {
+                match result.as_ref().unwrap() {
+                    Ok(_) => {}
+                    Err(AppError::Validation(fields)) => {
+                        assert!(fields.values().all(|m| m.contains("sold out")), "{fields:?}")
+                    }
+                    Err(other) => panic!("round {round}: unexpected {other:?}"),
+                }
+            }
+            assert_eq!(placed, 5, "round {round}: exactly the stock is sold");
+            assert_eq!(stock_of(&app.db, variant_id).await, 0, "round {round}");
+            assert_eq!(inventory::ledger_sum(&app.db, variant_id).await.unwrap(), 0, "round {round}: ledger = stock");
+            let sold = scalar(&app.db, &format!("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_lines WHERE variant_id = {variant_id}")).await;
+            assert_eq!(sold, 5, "round {round}");
+        }
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM variants WHERE stock < 0").await, 0);
+    }
+
+    async fn twenty_submits_with_one_key_make_one_order_and_other_details_are_refused(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (variant_id, sku) = some_variant(&app.db, 0).await;
+        inventory::set_stock(&app.db, &sku, 50, "test").await.unwrap();
+        let cart_id = cart_with(&app.db, &sku, 2).await;
+        let submits = (0..20).map(|_| {
+            let db = app.db.clone();
+            tokio::spawn(async move { place_order(&db, cart_id, &checkout("one-key"), HOLD).await })
+        });
+        let results: Vec<Result<Placed, AppError>> =
+            futures::future::join_all(submits).await.into_iter().map(|r| r.unwrap()).collect();
+        let tokens: std::collections::HashSet<&str> =
+            results.iter().filter_map(|r| r.as_ref().ok()).map(|p| p.token.as_str()).collect();
+        assert_eq!(tokens.len(), 1, "every success is the same order: {results:?}");
+        for result in &results {
+            assert!(matches!(result, Ok(_) | Err(AppError::Conflict(_))), "{result:?}");
+        }
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 1);
+        assert_eq!(stock_of(&app.db, variant_id).await, 48);
+
+        // The same key again (a refresh after success, the cart now empty): the same order, replayed.
+        let again = place_order(&app.db, cart_id, &checkout("one-key"), HOLD).await.unwrap();
+        assert!(again.replayed);
+        assert!(tokens.contains(again.token.as_str()));
+        let other = cart_with(&app.db, &sku, 1).await;
+        let reused = place_order(&app.db, other, &checkout("one-key"), HOLD).await;
+        assert!(matches!(&reused, Err(AppError::Validation(f)) if f.contains_key("idempotency_key")), "{reused:?}");
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 1);
+    }
+
+    async fn a_retry_with_the_same_key_and_details_gets_the_same_order(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (_, sku) = some_variant(&app.db, 1).await;
+        inventory::set_stock(&app.db, &sku, 10, "test").await.unwrap();
+        let cart_id = cart_with(&app.db, &sku, 1).await;
+        let first = place_order(&app.db, cart_id, &checkout("retry"), HOLD).await.unwrap();
+        assert!(!first.replayed);
+        // A retry that arrives before the cart is emptied would carry the same lines: simulate it by
+        // putting the line back, as the original request saw it.
+        cart::add(&app.db, cart_id, &sku, 1, CartRules::default()).await.unwrap();
+        let second = place_order(&app.db, cart_id, &checkout("retry"), HOLD).await.unwrap();
+        assert!(second.replayed);
+        assert_eq!(second.token, first.token);
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 1);
+    }
+
+    async fn a_line_short_of_stock_fails_the_whole_order_and_changes_nothing(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (a_id, a) = some_variant(&app.db, 0).await;
+        let (b_id, b) = some_variant(&app.db, 1).await;
+        inventory::set_stock(&app.db, &a, 10, "test").await.unwrap();
+        inventory::set_stock(&app.db, &b, 10, "test").await.unwrap();
+        let cart_id = cart_with(&app.db, &a, 2).await;
+        cart::add(&app.db, cart_id, &b, 3, CartRules::default()).await.unwrap();
+        inventory::set_stock(&app.db, &b, 2, "test").await.unwrap();
+
+        let refused = place_order(&app.db, cart_id, &checkout("short"), HOLD).await.unwrap_err();
+        let AppError::Validation(fields) = &refused else { panic!("{refused:?}") };
+        assert_eq!(fields.len(), 1, "only the short line is named: {fields:?}");
+        assert!(fields[&format!("line:{b}")].contains("Only 2 of"), "{fields:?}");
+        assert_eq!(stock_of(&app.db, a_id).await, 10, "the other line's stock is untouched");
+        assert_eq!(stock_of(&app.db, b_id).await, 2);
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 0);
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM cart_lines").await, 2, "the cart is kept");
+
+        // The shopper lowers the quantity and submits again with the same page's key.
+        cart::set_quantity(&app.db, cart_id, &b, 2, CartRules::default()).await.unwrap();
+        place_order(&app.db, cart_id, &checkout("short"), HOLD).await.unwrap();
+        assert_eq!(stock_of(&app.db, b_id).await, 0);
+        assert_eq!(inventory::ledger_sum(&app.db, b_id).await.unwrap(), 0);
+        assert_eq!(inventory::ledger_sum(&app.db, a_id).await.unwrap(), 8);
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM cart_lines").await, 0, "ordered lines leave the cart");
+    }
+
+    async fn the_cart_checks_stock_and_quantities_and_names_what_is_left(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (_, sku) = some_variant(&app.db, 2).await;
+        inventory::set_stock(&app.db, &sku, 3, "test").await.unwrap();
+        let (cart_id, token) = cart::create(&app.db).await.unwrap();
+        assert_eq!(cart::find(&app.db, &token).await.unwrap(), Some(cart_id));
+        assert_eq!(cart::find(&app.db, "not-a-token").await.unwrap(), None);
+        let rules = CartRules::default();
+
+        cart::add(&app.db, cart_id, &sku, 2, rules).await.unwrap();
+        let too_many = cart::add(&app.db, cart_id, &sku, 2, rules).await.unwrap_err();
+        assert_eq!(too_many.field("quantity"), Some("Only 3 left in stock. You already have 2 in your cart."));
+        assert!(cart::add(&app.db, cart_id, "NO-SUCH-SKU", 1, rules).await.unwrap_err().field("sku").is_some());
+        assert!(cart::add(&app.db, cart_id, &sku, 0, rules).await.is_err());
+        assert!(cart::add(&app.db, cart_id, &sku, 100, rules).await.is_err());
+        assert!(cart::set_quantity(&app.db, cart_id, &sku, 4, rules).await.is_err());
+        cart::set_quantity(&app.db, cart_id, &sku, 3, rules).await.unwrap();
+
+        let view = cart::view(&app.db, cart_id).await.unwrap();
+        assert_eq!(view.count, 3);
+        assert_eq!(view.lines[0].line_total.minor, view.lines[0].unit_price.minor * 3);
+        assert!(view.notices.is_empty());
+
+        // Stock falls and the price changes after the item was added: the cart says so, once.
+        inventory::set_stock(&app.db, &sku, 1, "test").await.unwrap();
+        app.db.execute_unprepared(&format!("UPDATE variants SET price = price + 100 WHERE sku = '{sku}'")).await.unwrap();
+        let view = cart::view(&app.db, cart_id).await.unwrap();
+        assert_eq!(view.lines[0].quantity, 1, "capped to the stock on hand");
+        assert_eq!(view.notices.len(), 2, "{:?}", view.notices);
+        assert!(view.notices[0].starts_with("Only 1 of"));
+        assert!(view.notices[1].contains("changed from"));
+        assert!(cart::view(&app.db, cart_id).await.unwrap().notices.is_empty(), "reported once");
+
+        cart::set_quantity(&app.db, cart_id, &sku, 0, rules).await.unwrap();
+        assert_eq!(cart::view(&app.db, cart_id).await.unwrap().count, 0);
+    }
+}
