@@ -157,15 +157,15 @@ cmd_bench() {
   cargo build --release --features ssr --bin storefront
   local bin="$TARGET_DIR/release/storefront" data
   data=$(mktemp -d)
-  local server_pid=""
-  trap 'if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi; rm -rf "$data"; rm -f "$RESULTS"' EXIT
+  BENCH_DATA=$data BENCH_SERVER_PID=""
+  trap 'if [ -n "${BENCH_SERVER_PID:-}" ]; then kill "$BENCH_SERVER_PID" 2>/dev/null || true; fi; rm -rf "${BENCH_DATA:-}" "$RESULTS"' EXIT
   export DATABASE_URL="sqlite://$data/bench.db?mode=rwc" STORE_DATA_DIR="$data" STORE_SEED_DEMO=false \
     STORE_ADDRESS="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
   log "seeding $products products"
   "$bin" seed --products "$products"
   start_bench_server() {
     "$bin" >"$data/server.log" 2>&1 &
-    server_pid=$!
+    BENCH_SERVER_PID=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.2; done
     die "the benchmark server did not start: $(cat "$data/server.log")"
   }
@@ -174,19 +174,24 @@ cmd_bench() {
   category=$(curl -sf "$base/products" | grep -o 'href="/c/[^"?]*"' | head -1 | sed 's/href="//; s/"//')
   product=$(curl -sf "$base$category" | grep -o 'href="/p/[^"]*"' | head -1 | sed 's/href="//; s/"//')
   listing_bytes=$(curl -sf "$base/products" | wc -c)
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  kill "$BENCH_SERVER_PID"; wait "$BENCH_SERVER_PID" 2>/dev/null || true
   STORE_BENCH_CEILING_BYTES=$listing_bytes start_bench_server
-  printf '\n%-44s %10s %10s %10s %10s\n' "page ($products products, 64 connections)" "bytes" "req/s" "p50" "p99"
-  for path in /bench/ceiling /products "$category" "$category?size=M&sort=price-asc" "$product" "/search?q=hodie"; do
-    curl -sf "$base$path" >/dev/null || die "GET $path failed"
-    local out bytes
-    bytes=$(curl -s "$base$path" | wc -c)
-    wrk -t2 -c64 -d"$duration" --latency "$base$path" >"$data/wrk.txt"
+  printf '\n%-60s %8s %10s %10s %10s\n' "page ($products products, 64 connections)" "bytes" "req/s" "p50" "p99"
+  # A cart cookie makes the store render the page every time (the page cache is for anonymous views).
+  local cart_cookie="cart=$(printf '%032x' "$RANDOM$RANDOM")"
+  for row in "/bench/ceiling" "/products" "$category" "$category?size=M&sort=price-asc" "$product" \
+             "/search?q=hodie" "/products|cookie" "$category?size=M&sort=price-asc|cookie" "$product|cookie"; do
+    local path=${row%|cookie} header=() label=${row%|cookie} out bytes
+    if [ "$row" != "$path" ]; then header=(-H "Cookie: $cart_cookie"); label="$path (cart cookie: rendered)"; fi
+    curl -sf "${header[@]}" "$base$path" >/dev/null || die "GET $path failed"
+    bytes=$(curl -s "${header[@]}" "$base$path" | wc -c)
+    wrk -t2 -c64 -d"$duration" --latency "${header[@]}" "$base$path" >"$data/wrk.txt"
     out=$(awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
                END { printf "%10s %10s %10s%s", rps, p50, p99, (bad ? "  NON-2XX: " bad : "") }' "$data/wrk.txt")
-    printf '%-44s %10s %s\n' "$path" "$bytes" "$out"
+    printf '%-60s %8s %s\n' "$label" "$bytes" "$out"
   done
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  kill "$BENCH_SERVER_PID"; wait "$BENCH_SERVER_PID" 2>/dev/null || true; BENCH_SERVER_PID=""
+  [ "${BENCH_SEARCH:-1}" = "0" ] && return 0
   log "search benchmark (cargo bench --bench search)"
   cargo bench --features ssr --bench search -- --products "${BENCH_SEARCH_PRODUCTS:-100000}"
 }

@@ -7,6 +7,8 @@ pub mod entities;
 pub mod health;
 pub mod http;
 pub mod images;
+pub mod jobs;
+pub mod page_cache;
 pub mod seed;
 pub mod seo;
 pub mod services;

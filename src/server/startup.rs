@@ -23,7 +23,7 @@ use crate::error::AppError;
 use super::config::{SettingError, Settings};
 use super::services::read_model::ReadModel;
 use super::state::AppState;
-use super::{db, health, http, images, seed, seo};
+use super::{db, health, http, images, jobs, page_cache, seed, seo};
 
 pub struct Application {
     listener: TcpListener,
@@ -44,8 +44,10 @@ impl Application {
         }
         let leptos_options = leptos_options(&settings)?;
         let catalog = ReadModel::load(&db).await.map_err(|e| SettingError::new("catalog", e))?;
-        spawn_catalog_refresh(catalog.clone(), db.clone(), settings.catalog_refresh);
-        let state = AppState { leptos_options, db, settings: Arc::new(settings), catalog };
+        jobs::spawn_catalog_refresh(catalog.clone(), db.clone(), settings.catalog_refresh);
+        jobs::spawn_housekeeping(db.clone());
+        let state =
+            AppState { leptos_options, db, settings: Arc::new(settings), catalog, page_cache: Default::default() };
         Ok(Application { listener, state })
     }
 
@@ -69,21 +71,6 @@ impl Application {
             .await
             .map_err(|e| SettingError::new("STORE_ADDRESS", e))
     }
-}
-
-/// Polls the catalog change feed and swaps in a fresh read model when it moved. Errors are logged and
-/// the old snapshot keeps serving.
-fn spawn_catalog_refresh(catalog: ReadModel, db: sea_orm::DatabaseConnection, every: std::time::Duration) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(every);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(err) = catalog.refresh_if_changed(&db).await {
-                tracing::warn!(error = %err, "catalog refresh failed; serving the previous snapshot");
-            }
-        }
-    });
 }
 
 async fn seed_demo_catalog(db: &sea_orm::DatabaseConnection) -> Result<(), SettingError> {
@@ -134,6 +121,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/robots.txt", get(seo::robots))
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
         .fallback_service(static_files)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::cross_origin_protection))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(CompressionLayer::new())

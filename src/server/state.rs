@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::config::Settings;
+use super::page_cache::PageCache;
 use super::services::read_model::ReadModel;
 
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The catalog in memory for listings, facets, search and the home page.
     pub catalog: ReadModel,
+    /// Rendered pages for anonymous visitors, per catalog snapshot.
+    pub page_cache: PageCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -6,6 +6,7 @@ mod health;
 mod listing;
 mod listing_pages;
 mod orders;
+mod page_cache;
 mod process;
 mod product;
 mod search;

@@ -6,7 +6,7 @@ use storefront::error::AppError;
 use storefront::server::seed::SeedOptions;
 use storefront::server::services::cart::{self, CartRules};
 use storefront::server::services::inventory;
-use storefront::server::services::orders::{Checkout, Hold, Placed, place_order};
+use storefront::server::services::orders::{Checkout, Hold, Placed, expire_holds, place_order};
 
 use crate::backend_tests;
 
@@ -190,5 +190,47 @@ backend_tests! {
 
         cart::set_quantity(&app.db, cart_id, &sku, 0, rules).await.unwrap();
         assert_eq!(cart::view(&app.db, cart_id).await.unwrap().count, 0);
+    }
+
+    async fn an_unpaid_order_past_its_hold_is_cancelled_once_and_its_stock_returns(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (variant_id, sku) = some_variant(&app.db, 3).await;
+        inventory::set_stock(&app.db, &sku, 4, "test").await.unwrap();
+        let cart_id = cart_with(&app.db, &sku, 3).await;
+        let placed = place_order(&app.db, cart_id, &checkout("hold"), HOLD).await.unwrap();
+        assert_eq!(stock_of(&app.db, variant_id).await, 1);
+
+        let now = chrono::Utc::now();
+        assert_eq!(expire_holds(&app.db, now).await.unwrap(), 0, "still within its hold");
+        let later = now + chrono::Duration::minutes(16);
+        // Two nodes running the job at once still return the stock once.
+        let (a, b) = tokio::join!(expire_holds(&app.db, later), expire_holds(&app.db, later));
+        assert_eq!(a.unwrap() + b.unwrap(), 1);
+        assert_eq!(stock_of(&app.db, variant_id).await, 4);
+        assert_eq!(inventory::ledger_sum(&app.db, variant_id).await.unwrap(), 4);
+        let status = scalar(&app.db, &format!("SELECT COUNT(*) FROM orders WHERE token = '{}' AND status = 'cancelled'", placed.token)).await;
+        assert_eq!(status, 1);
+        assert_eq!(expire_holds(&app.db, later).await.unwrap(), 0);
+    }
+
+    async fn carts_idle_for_thirty_days_are_deleted(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (_, sku) = some_variant(&app.db, 0).await;
+        inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
+        let old = cart_with(&app.db, &sku, 1).await;
+        let fresh = cart_with(&app.db, &sku, 1).await;
+        let now = chrono::Utc::now();
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use storefront::server::entities::cart as carts;
+        carts::Entity::update_many()
+            .col_expr(carts::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now - chrono::Duration::days(31)))
+            .filter(carts::Column::Id.eq(old))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let deleted = cart::delete_idle(&app.db, now - chrono::Duration::days(30)).await.unwrap();
+        assert_eq!(deleted, 1);
+        assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM carts WHERE id = {fresh}")).await, 1);
+        assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM cart_lines WHERE cart_id = {old}")).await, 0, "lines go with it");
     }
 }

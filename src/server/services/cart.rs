@@ -286,6 +286,12 @@ async fn load(db: &impl ConnectionTrait, cart_id: i32, apply: bool) -> Result<(C
     Ok((cart, stale))
 }
 
+/// Deletes carts nobody touched since `before` (their lines go with them). Returns how many.
+pub async fn delete_idle(db: &impl ConnectionTrait, before: chrono::DateTime<chrono::Utc>) -> Result<u64, AppError> {
+    let deleted = cart::Entity::delete_many().filter(cart::Column::UpdatedAt.lt(before)).exec(db).await?;
+    Ok(deleted.rows_affected)
+}
+
 /// "Navy / M" per variant, values in their option's order.
 async fn variant_labels(
     db: &impl ConnectionTrait,

@@ -291,6 +291,75 @@ async fn take_stock_and_write(
     Ok(Ok(Placed { order_id: order.id, token, replayed: false }))
 }
 
+/// Cancels every order still awaiting payment after its hold, giving its stock back (with ledger rows).
+/// Safe to run on several nodes at once: each order changes state with a conditional UPDATE, and only
+/// the run that changed it returns the stock. Returns how many orders it cancelled.
+pub async fn expire_holds(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> Result<usize, AppError> {
+    let due: Vec<i32> = order::Entity::find()
+        .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .filter(order::Column::HoldExpiresAt.lt(now))
+        .order_by_asc(order::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let mut cancelled = 0;
+    for order_id in due {
+        let changed = crate::write_retry!(db, |txn| { cancel_and_restock(txn, order_id, now).await });
+        if changed? {
+            cancelled += 1;
+        }
+    }
+    Ok(cancelled)
+}
+
+/// pending_payment → cancelled, and the order's units back on hand. False when another run (or a
+/// payment) changed the order first.
+async fn cancel_and_restock(
+    txn: &DatabaseTransaction,
+    order_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<bool, AppError>, DbErr> {
+    debug_assert!(OrderStatus::PendingPayment.can_become(OrderStatus::Cancelled));
+    let changed = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(OrderStatus::Cancelled.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(order_id))
+        .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .exec(txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(Ok(false));
+    }
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(order_id))
+        .order_by_asc(order_line::Column::VariantId)
+        .all(txn)
+        .await?;
+    for line in lines {
+        variant::Entity::update_many()
+            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(line.quantity))
+            .filter(variant::Column::Id.eq(line.variant_id))
+            .exec(txn)
+            .await?;
+        inventory_ledger::ActiveModel {
+            variant_id: Set(line.variant_id),
+            delta: Set(line.quantity),
+            reason: Set("order_cancelled".into()),
+            order_id: Set(Some(order_id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await? {
+            record_change(txn, Some(variant.product_id), "stock").await?;
+        }
+    }
+    Ok(Ok(true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

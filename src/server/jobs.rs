@@ -1,0 +1,54 @@
+//! Background work of each app node. Every job is safe to run on several nodes at once: each change is
+//! a conditional UPDATE or an idempotent delete, so two nodes doing the same round do it once.
+
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+
+use super::services::read_model::ReadModel;
+use super::services::{cart, orders};
+
+/// Idle carts are deleted after this long.
+pub const CART_IDLE_DAYS: i64 = 30;
+
+/// Polls the catalog change feed and swaps in a fresh read model when it moved. Errors are logged and
+/// the old snapshot keeps serving.
+pub fn spawn_catalog_refresh(catalog: ReadModel, db: DatabaseConnection, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(err) = catalog.refresh_if_changed(&db).await {
+                tracing::warn!(error = %err, "catalog refresh failed; serving the previous snapshot");
+            }
+        }
+    });
+}
+
+/// Every 30 s: cancel orders whose payment hold ran out (their stock returns). Every hour: delete carts
+/// idle for 30 days.
+pub fn spawn_housekeeping(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(30));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut round: u64 = 0;
+        loop {
+            ticker.tick().await;
+            let now = chrono::Utc::now();
+            match orders::expire_holds(&db, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "cancelled orders whose payment hold expired"),
+                Err(err) => tracing::warn!(error = %err, "expiring payment holds failed"),
+            }
+            if round.is_multiple_of(120) {
+                match cart::delete_idle(&db, now - chrono::Duration::days(CART_IDLE_DAYS)).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(carts = n, "deleted idle carts"),
+                    Err(err) => tracing::warn!(error = %err, "deleting idle carts failed"),
+                }
+            }
+            round += 1;
+        }
+    });
+}
