@@ -30,9 +30,10 @@ pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
 #[server(prefix = "/api", endpoint = "cart/update")]
 pub async fn update_cart_line(sku: String, quantity: i32) -> Result<Cart, AppError> {
     let state = crate::server::app_state()?;
-    let Some(cart_id) = crate::server::cart_session::current(&state).await? else {
+    if crate::server::cart_session::current(&state).await?.is_none() {
         return crate::server::with_status(Err(AppError::invalid("sku", "That item is not in your cart.")));
-    };
+    }
+    let cart_id = crate::server::cart_session::current_or_new(&state).await?;
     let rules = state.settings.cart_rules();
     let result = crate::server::services::cart::set_quantity(&state.db, cart_id, &sku, quantity, rules).await;
     crate::server::with_status(result)?;

@@ -25,26 +25,33 @@ pub fn token_from(headers: &HeaderMap) -> Option<String> {
 
 /// The current request's cart, or None when it has none yet.
 pub async fn current(state: &AppState) -> Result<Option<i32>, AppError> {
-    let headers: HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    match token_from(&headers) {
-        Some(token) => cart::find(&state.db, &token).await,
-        None => Ok(None),
-    }
+    Ok(current_with_token(state).await?.map(|(id, _)| id))
 }
 
-/// The current request's cart, created (and its cookie set) when it has none.
+async fn current_with_token(state: &AppState) -> Result<Option<(i32, String)>, AppError> {
+    let headers: HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let Some(token) = token_from(&headers) else { return Ok(None) };
+    Ok(cart::find(&state.db, &token).await?.map(|id| (id, token)))
+}
+
+/// The current request's cart, created when it has none. Either way the cookie is (re)issued: a
+/// shopper who keeps using the cart keeps it past the first 30 days.
 pub async fn current_or_new(state: &AppState) -> Result<i32, AppError> {
-    if let Some(id) = current(state).await? {
-        return Ok(id);
-    }
-    let (id, token) = cart::create(&state.db).await?;
+    let (id, token) = match current_with_token(state).await? {
+        Some(found) => found,
+        None => cart::create(&state.db).await?,
+    };
+    set_cookie(state, &token);
+    Ok(id)
+}
+
+fn set_cookie(state: &AppState, token: &str) {
     let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}");
     if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
     {
         response.append_header(header::SET_COOKIE, value);
     }
-    Ok(id)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    RuntimeErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use super::config::{SettingError, Settings};
@@ -64,12 +64,19 @@ fn create_parent_dir(url: &str) -> Result<(), SettingError> {
 /// between, instead of waiting its turn. PostgreSQL's default (read committed) is kept: stock rules
 /// are single conditional UPDATEs, which it re-checks on the latest row version.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let mode = (db.get_database_backend() == DatabaseBackend::Sqlite).then_some(SqliteTransactionMode::Immediate);
-    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() }).await
+    let sqlite = db.get_database_backend() == DatabaseBackend::Sqlite;
+    let mode = sqlite.then_some(SqliteTransactionMode::Immediate);
+    let txn = db.begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() }).await?;
+    if !sqlite {
+        // A row lock waited on for this long fails (55P03, retried) instead of waiting forever, like
+        // SQLite's busy timeout.
+        txn.execute_unprepared("SET LOCAL lock_timeout = '10s'").await?;
+    }
+    Ok(txn)
 }
 
-/// Whether a failed transaction may succeed if run again: PostgreSQL serialization failures (40001) and
-/// deadlocks (40P01), SQLite busy/locked.
+/// Whether a failed transaction may succeed if run again: PostgreSQL serialization failures (40001),
+/// deadlocks (40P01) and lock timeouts (55P03), SQLite busy/locked.
 pub fn is_retryable(err: &DbErr) -> bool {
     let (DbErr::Exec(RuntimeErr::SqlxError(e))
     | DbErr::Query(RuntimeErr::SqlxError(e))
@@ -78,7 +85,7 @@ pub fn is_retryable(err: &DbErr) -> bool {
         return false;
     };
     let Some(code) = e.as_database_error().and_then(|d| d.code()) else { return false };
-    matches!(code.as_ref(), "40001" | "40P01" | "5" | "6" | "517" | "261" | "262")
+    matches!(code.as_ref(), "40001" | "40P01" | "55P03" | "5" | "6" | "517" | "261" | "262")
 }
 
 /// Runs a write transaction, retrying it (up to 5 attempts, with growing jittered pauses) when the

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
-use super::services::read_model::ReadModel;
+use super::services::read_model::{self, ReadModel};
 use super::services::{cart, orders};
 
 /// Idle carts are deleted after this long.
@@ -27,7 +27,7 @@ pub fn spawn_catalog_refresh(catalog: ReadModel, db: DatabaseConnection, every: 
 }
 
 /// Every 30 s: cancel orders whose payment hold ran out (their stock returns). Every hour: delete carts
-/// idle for 30 days.
+/// idle for 30 days and change-feed rows older than a day (every node has long read them).
 pub fn spawn_housekeeping(db: DatabaseConnection) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(30));
@@ -46,6 +46,9 @@ pub fn spawn_housekeeping(db: DatabaseConnection) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(carts = n, "deleted idle carts"),
                     Err(err) => tracing::warn!(error = %err, "deleting idle carts failed"),
+                }
+                if let Err(err) = read_model::prune_changes(&db, now - chrono::Duration::days(1)).await {
+                    tracing::warn!(error = %err, "pruning the catalog change feed failed");
                 }
             }
             round += 1;

@@ -1,7 +1,7 @@
 //! Rendered pages for anonymous shoppers, kept in memory per catalog snapshot.
 //!
 //! A listing, search, home or product page is the same for every visitor without a cart cookie, until
-//! the catalog changes. So the first render of a URL is kept (with its CSP nonce replaced by a marker)
+//! the catalog changes. So the first render of a URL is kept (with its CSP nonce replaced by a per-process random marker)
 //! and later requests for the URL get a copy with a fresh nonce and a matching Content-Security-Policy.
 //! A new snapshot of the read model (any recorded catalog or stock change, on any node) empties the
 //! cache. Requests with a cart cookie, non-GET requests, non-200 answers and answers that set cookies
@@ -20,11 +20,20 @@ use super::http::page_content_security_policy;
 use super::services::read_model::ChangeMark;
 use super::state::AppState;
 
-/// At most this many pages are kept; past it the cache starts over (bounded memory, search included).
-const MAX_PAGES: usize = 5_000;
-/// Pages larger than this are not kept.
+/// At most this many bytes of pages are kept; past it the cache starts over (bounded memory whatever
+/// URLs are asked for, search included).
+const MAX_BYTES: usize = 64 << 20;
+/// Pages larger than this are served but not kept.
 const MAX_PAGE_BYTES: usize = 1 << 20;
-const MARKER: &str = "__STORE_NONCE__";
+/// Rendered pages are read up to this size (a larger one is an error).
+const MAX_READ_BYTES: usize = 16 << 20;
+
+/// Stands for the nonce in stored pages: random per process, so that no request can put it in a page's
+/// text and have a later copy show the live nonce.
+fn marker() -> &'static str {
+    static MARKER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARKER.get_or_init(|| format!("nonce{:032x}", rand::random::<u128>()))
+}
 
 #[derive(Clone, Default)]
 pub struct PageCache {
@@ -35,6 +44,7 @@ pub struct PageCache {
 struct Pages {
     mark: ChangeMark,
     pages: HashMap<String, Arc<CachedPage>>,
+    bytes: usize,
 }
 
 struct CachedPage {
@@ -51,11 +61,15 @@ impl PageCache {
 
     fn put(&self, mark: ChangeMark, key: String, page: CachedPage) {
         let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if pages.mark != mark || pages.pages.len() >= MAX_PAGES {
+        if pages.mark != mark || pages.bytes + page.html.len() > MAX_BYTES {
             pages.pages.clear();
+            pages.bytes = 0;
             pages.mark = mark;
         }
-        pages.pages.insert(key, Arc::new(page));
+        pages.bytes += page.html.len();
+        if let Some(old) = pages.pages.insert(key, Arc::new(page)) {
+            pages.bytes -= old.html.len();
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -67,18 +81,19 @@ impl PageCache {
     }
 }
 
+/// Cookies that make a page the visitor's own. Accounts must add their session cookie here.
+const PER_VISITOR_COOKIES: [&str; 1] = ["cart="];
+
 /// Which requests may be answered from the cache.
 fn cacheable(request: &Request) -> bool {
     let path = request.uri().path();
     let page =
         path == "/" || path == "/products" || path == "/search" || path.starts_with("/c/") || path.starts_with("/p/");
-    let has_cart = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|cookies| cookies.split(';').any(|c| c.trim_start().starts_with("cart=")));
+    let has_cart = request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|cookies| {
+        cookies.split(';').any(|c| PER_VISITOR_COOKIES.iter().any(|name| c.trim_start().starts_with(name)))
+    });
     request.method() == Method::GET
+        && !request.headers().contains_key(header::AUTHORIZATION)
         && page
         && !has_cart
         && request.uri().query().is_none_or(|q| q.len() <= 512)
@@ -100,25 +115,27 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     }
     let Some(nonce) = response_nonce(response.headers()) else { return response };
     let (parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+    let bytes = match axum::body::to_bytes(body, MAX_READ_BYTES).await {
         Ok(bytes) => bytes,
         Err(err) => {
             tracing::warn!(error = %err, "could not read a rendered page");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if let Ok(html) = std::str::from_utf8(&bytes) {
+    // Kept only if the catalog did not move while it was rendered (an older page must not replace newer).
+    let current = state.catalog.snapshot().mark == mark;
+    if let (true, true, Ok(html)) = (current, bytes.len() <= MAX_PAGE_BYTES, std::str::from_utf8(&bytes)) {
         let mut headers = parts.headers.clone();
         headers.remove(header::CONTENT_SECURITY_POLICY);
         headers.remove(header::CONTENT_LENGTH);
-        state.page_cache.put(mark, key, CachedPage { html: html.replace(nonce.as_str(), MARKER), headers });
+        state.page_cache.put(mark, key, CachedPage { html: html.replace(nonce.as_str(), marker()), headers });
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 fn serve(page: &CachedPage) -> Response {
     let nonce = new_nonce();
-    let mut response = Response::new(Body::from(Bytes::from(page.html.replace(MARKER, &nonce))));
+    let mut response = Response::new(Body::from(Bytes::from(page.html.replace(marker(), &nonce))));
     *response.headers_mut() = page.headers.clone();
     if let Ok(policy) = HeaderValue::from_str(&page_content_security_policy(&nonce, None)) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);

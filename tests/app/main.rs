@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod contrast;
 mod health;
 mod listing;
 mod listing_pages;

@@ -233,4 +233,22 @@ backend_tests! {
         assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM carts WHERE id = {fresh}")).await, 1);
         assert_eq!(scalar(&app.db, &format!("SELECT COUNT(*) FROM cart_lines WHERE cart_id = {old}")).await, 0, "lines go with it");
     }
+
+    async fn one_cart_submitted_from_two_tabs_makes_one_order(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (variant_id, sku) = some_variant(&app.db, 4).await;
+        inventory::set_stock(&app.db, &sku, 10, "test").await.unwrap();
+        let cart_id = cart_with(&app.db, &sku, 2).await;
+        let tabs = ["tab-one", "tab-two"].map(|key| {
+            let db = app.db.clone();
+            tokio::spawn(async move { place_order(&db, cart_id, &checkout(key), HOLD).await })
+        });
+        let results: Vec<_> = futures::future::join_all(tabs).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+        let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+        // "Your cart changed…" when both ran at once, "Your cart is empty." when the second came after.
+        assert!(refused.field("cart").is_some(), "{refused:?}");
+        assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 1);
+        assert_eq!(stock_of(&app.db, variant_id).await, 8);
+    }
 }

@@ -102,6 +102,7 @@ pub async fn add(
 ) -> Result<(), AppError> {
     rules.check(quantity, 1)?;
     crate::write_retry!(db, |txn| {
+        lock_cart(txn, cart_id).await?;
         let item = match buyable(txn, sku).await? {
             Ok(item) => item,
             Err(refusal) => return Ok(Err(refusal)),
@@ -160,6 +161,7 @@ pub async fn set_quantity(
 ) -> Result<(), AppError> {
     rules.check(quantity, 0)?;
     crate::write_retry!(db, |txn| {
+        lock_cart(txn, cart_id).await?;
         let Some(variant) = variant::Entity::find().filter(variant::Column::Sku.eq(sku)).one(txn).await? else {
             return Ok(Err(AppError::invalid("sku", "That item is not in your cart.")));
         };
@@ -187,6 +189,21 @@ pub async fn set_quantity(
     })
 }
 
+/// Serializes writers of one cart on PostgreSQL (two quick "Add" clicks both inserting the same line,
+/// or both reading the same quantity). SQLite's IMMEDIATE transactions already run one writer at a time.
+async fn lock_cart(db: &impl ConnectionTrait, cart_id: i32) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let sql = "SELECT id FROM carts WHERE id = $1 FOR UPDATE";
+        db.query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            sql,
+            [cart_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 async fn touch(db: &impl ConnectionTrait, cart_id: i32) -> Result<(), sea_orm::DbErr> {
     cart::Entity::update_many()
         .col_expr(cart::Column::UpdatedAt, sea_orm::sea_query::Expr::value(chrono::Utc::now()))
@@ -204,7 +221,10 @@ pub async fn view(db: &DatabaseConnection, cart_id: i32) -> Result<Cart, AppErro
     if !stale {
         return Ok(cart);
     }
-    crate::write_retry!(db, |txn| { Ok(Ok(load(txn, cart_id, true).await?.0)) })
+    crate::write_retry!(db, |txn| {
+        lock_cart(txn, cart_id).await?;
+        Ok(Ok(load(txn, cart_id, true).await?.0))
+    })
 }
 
 /// The cart, and whether it needs revalidation writes (made only when `apply`).

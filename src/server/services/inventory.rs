@@ -4,7 +4,8 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    Statement,
 };
 
 use crate::error::AppError;
@@ -17,14 +18,18 @@ pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &
         return Err(AppError::invalid("stock", "Stock cannot be negative."));
     }
     crate::write_retry!(db, |txn| {
-        let Some(found) = variant::Entity::find().filter(variant::Column::Sku.eq(sku)).one(txn).await? else {
+        // Locked (PostgreSQL) so that a sale cannot slip between this read and the write below.
+        let mut find = variant::Entity::find().filter(variant::Column::Sku.eq(sku));
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            find = find.lock_exclusive();
+        }
+        let Some(found) = find.one(txn).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let delta = stock - found.stock;
         if delta == 0 {
             return Ok(Ok(()));
         }
-        // Relative, so that a sale committed since the read is not overwritten.
         variant::Entity::update_many()
             .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(delta))
             .filter(variant::Column::Id.eq(found.id))
@@ -40,7 +45,9 @@ pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &
         }
         .insert(txn)
         .await?;
-        record_change(txn, Some(found.product_id), "stock").await?;
+        if (found.stock == 0) != (stock == 0) {
+            record_change(txn, Some(found.product_id), if stock == 0 { "sold_out" } else { "back_in_stock" }).await?;
+        }
         Ok(Ok(()))
     })
 }

@@ -23,8 +23,11 @@ use crate::server::entities::{cart_line, idempotency_key, inventory_ledger, orde
 use crate::server::services::read_model::record_change;
 
 /// An in-progress key older than this belongs to a request that died (its transaction never
-/// committed, so no order exists): a retry may take it over.
-const KEY_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// committed, so no order exists): a retry may take it over. Longer than the worst case of a live
+/// request (5 attempts, each bounded by the pool's 10 s acquire timeout and the database's 10 s busy or
+/// lock timeout); and the key is completed only by the claim that owns it, so even a late original
+/// cannot make a second order under the key.
+const KEY_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 
 /// What the shopper submits on the review page.
 #[derive(Debug, Clone)]
@@ -66,16 +69,26 @@ pub async fn place_order(
     let lines = cart_lines(db, cart_id).await?;
     let print = fingerprint(cart_id, &lines, &email, checkout);
 
-    match claim(db, key, &print, lines.is_empty()).await? {
-        Claim::Proceed => {}
+    let claimed = match claim(db, key, &print, lines.is_empty()).await? {
+        Claim::Proceed(claimed) => claimed,
         Claim::Replay(order_id) => return replay(db, order_id).await,
-    }
+    };
+    let owned = Owned { key, claimed };
     let result = crate::write_retry!(db, |txn| {
-        take_stock_and_write(txn, cart_id, &lines, &email, checkout, key, hold).await
+        take_stock_and_write(txn, cart_id, &lines, &email, checkout, owned, hold).await
     });
-    if result.is_err() {
-        // Nothing was written: free the key for a corrected retry.
-        if let Err(err) = idempotency_key::Entity::delete_by_id(key.to_owned()).exec(db).await {
+    // A refusal wrote nothing: free our claim for a corrected retry. After a database error the order
+    // may or may not exist (a lost answer to COMMIT): keep the key and let the lease decide.
+    if let Err(refusal) = &result
+        && *refusal != AppError::Internal
+    {
+        let released = idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::Key.eq(key))
+            .filter(idempotency_key::Column::State.eq("in_progress"))
+            .filter(idempotency_key::Column::UpdatedAt.eq(claimed))
+            .exec(db)
+            .await;
+        if let Err(err) = released {
             tracing::warn!(error = %err, "could not release an idempotency key");
         }
     }
@@ -121,13 +134,15 @@ fn plausible_email(email: &str) -> bool {
 }
 
 enum Claim {
-    Proceed,
+    /// Ours, claimed at this instant (the claim's identity).
+    Proceed(chrono::DateTime<chrono::Utc>),
     Replay(i32),
 }
 
 async fn claim(db: &DatabaseConnection, key: &str, print: &str, empty_cart: bool) -> Result<Claim, AppError> {
     let in_progress = || AppError::Conflict("Your order is already being placed. Please wait a moment.".into());
-    let now = chrono::Utc::now();
+    // Microseconds: what PostgreSQL keeps, so that the stored claim compares equal to ours.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     // Two rounds at most: a key inserted by a concurrent request between our read and our insert is
     // read again.
     for _ in 0..2 {
@@ -146,7 +161,7 @@ async fn claim(db: &DatabaseConnection, key: &str, print: &str, empty_cart: bool
                         .filter(idempotency_key::Column::UpdatedAt.eq(existing.updated_at))
                         .exec(db)
                         .await?;
-                    if taken.rows_affected == 1 { Ok(Claim::Proceed) } else { Err(in_progress()) }
+                    if taken.rows_affected == 1 { Ok(Claim::Proceed(now)) } else { Err(in_progress()) }
                 }
                 _ => Err(AppError::invalid(
                     "idempotency_key",
@@ -168,12 +183,19 @@ async fn claim(db: &DatabaseConnection, key: &str, print: &str, empty_cart: bool
         .insert(db)
         .await;
         match inserted {
-            Ok(_) => return Ok(Claim::Proceed),
+            Ok(_) => return Ok(Claim::Proceed(now)),
             Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
             Err(err) => return Err(err.into()),
         }
     }
     Err(in_progress())
+}
+
+/// The idempotency key this request claimed, and when (the claim's identity).
+#[derive(Clone, Copy)]
+struct Owned<'a> {
+    key: &'a str,
+    claimed: chrono::DateTime<chrono::Utc>,
 }
 
 async fn replay(db: &DatabaseConnection, order_id: i32) -> Result<Placed, AppError> {
@@ -188,10 +210,24 @@ async fn take_stock_and_write(
     lines: &[(i32, i32)],
     email: &str,
     checkout: &Checkout,
-    key: &str,
+    owned: Owned<'_>,
     hold: Hold,
 ) -> Result<Result<Placed, AppError>, DbErr> {
     let now = chrono::Utc::now();
+    // The lines leave the cart first, exactly as they were read: a second submit of the same cart (another
+    // tab, another key) finds them gone, and a quantity changed meanwhile is not ordered unseen.
+    for &(variant_id, quantity) in lines {
+        let taken = cart_line::Entity::delete_many()
+            .filter(cart_line::Column::CartId.eq(cart_id))
+            .filter(cart_line::Column::VariantId.eq(variant_id))
+            .filter(cart_line::Column::Quantity.eq(quantity))
+            .exec(txn)
+            .await?;
+        if taken.rows_affected != 1 {
+            let message = "Your cart changed while you were checking out. Please review it and try again.";
+            return Ok(Err(AppError::invalid("cart", message)));
+        }
+    }
     let mut shortages = FieldErrors::new();
     let mut priced = Vec::with_capacity(lines.len());
     for &(variant_id, quantity) in lines {
@@ -269,19 +305,19 @@ async fn take_stock_and_write(
         }
         .insert(txn)
         .await?;
-        record_change(txn, Some(product.id), "stock").await?;
+        // Listings show only in stock / sold out: the feed (which refreshes every node's catalog and
+        // page cache) hears of a sale when it empties a variant, not of every sale.
+        if variant.stock == 0 {
+            record_change(txn, Some(product.id), "sold_out").await?;
+        }
     }
-    // Only the lines this order took: one added meanwhile in another tab stays in the cart.
-    cart_line::Entity::delete_many()
-        .filter(cart_line::Column::CartId.eq(cart_id))
-        .filter(cart_line::Column::VariantId.is_in(lines.iter().map(|(v, _)| *v)))
-        .exec(txn)
-        .await?;
     let done = idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::State, Expr::value("done"))
         .col_expr(idempotency_key::Column::OrderId, Expr::value(order.id))
         .col_expr(idempotency_key::Column::UpdatedAt, Expr::value(now))
-        .filter(idempotency_key::Column::Key.eq(key))
+        .filter(idempotency_key::Column::Key.eq(owned.key))
+        .filter(idempotency_key::Column::State.eq("in_progress"))
+        .filter(idempotency_key::Column::UpdatedAt.eq(owned.claimed))
         .exec(txn)
         .await?;
     if done.rows_affected != 1 {
@@ -306,9 +342,11 @@ pub async fn expire_holds(db: &DatabaseConnection, now: chrono::DateTime<chrono:
         .collect();
     let mut cancelled = 0;
     for order_id in due {
-        let changed = crate::write_retry!(db, |txn| { cancel_and_restock(txn, order_id, now).await });
-        if changed? {
-            cancelled += 1;
+        // One failing order does not keep the others from being cancelled this round.
+        match crate::write_retry!(db, |txn| { cancel_and_restock(txn, order_id, now).await }) {
+            Ok(true) => cancelled += 1,
+            Ok(false) => {}
+            Err(err) => tracing::warn!(order_id, error = %err, "could not cancel an expired order"),
         }
     }
     Ok(cancelled)
@@ -353,8 +391,10 @@ async fn cancel_and_restock(
         }
         .insert(txn)
         .await?;
-        if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await? {
-            record_change(txn, Some(variant.product_id), "stock").await?;
+        if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await?
+            && variant.stock == line.quantity
+        {
+            record_change(txn, Some(variant.product_id), "back_in_stock").await?;
         }
     }
     Ok(Ok(true))

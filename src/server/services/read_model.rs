@@ -322,6 +322,19 @@ pub async fn record_change(
     Ok(())
 }
 
+/// Deletes feed rows older than `before` (nodes poll every second; a day is ample).
+pub async fn prune_changes(
+    db: &impl ConnectionTrait,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => "DELETE FROM catalog_changes WHERE created_at < $1",
+        _ => "DELETE FROM catalog_changes WHERE created_at < ?",
+    };
+    Ok(db.execute_raw(Statement::from_sql_and_values(backend, sql, [before.into()])).await?.rows_affected())
+}
+
 /// The node's current snapshot. Readers take an `Arc` and never wait for a refresh.
 #[derive(Clone)]
 pub struct ReadModel {
