@@ -3,7 +3,8 @@
 //! Seeds N products (default 100,000) into a temporary SQLite database, loads the read model and its
 //! search index, then runs a fixed list of 1,000 queries (whole words, prefixes and typos, built from a
 //! seeded RNG over the catalog's own words) twice: the index alone (every hit, ranked), and the whole
-//! search listing (hits + filters + facet counts + the first page of cards). Prints p50/p95/p99/max.
+//! search listing (hits + filters + facet counts + the first page of cards); then the listing without
+//! search text (all products, and a filtered, sorted category). Prints p50/p95/p99/max.
 
 use std::time::{Duration, Instant};
 
@@ -77,10 +78,27 @@ async fn main() {
             empty += 1;
         }
     }
+    // The listing without search text, as /products and a filtered, sorted category page ask for it.
+    let mut browse_times = Vec::with_capacity(QUERIES);
+    let browse = [
+        ListingQuery::default(),
+        ListingQuery::from_params(|key| match key {
+            "category" => vec!["t-shirts".to_owned()],
+            "size" => vec!["M".to_owned()],
+            "sort" => vec!["price-asc".to_owned()],
+            _ => Vec::new(),
+        }),
+    ];
+    for i in 0..QUERIES {
+        let t = Instant::now();
+        list_products(&snapshot, browse[i % 2].clone(), false).expect("a listing");
+        browse_times.push(t.elapsed());
+    }
     println!("{QUERIES} queries, e.g. {:?}", &queries[..8]);
     println!("average hits per query: {}; queries with no result: {empty}", hits / queries.len());
     report_line("index search (all hits, ranked)", &mut index_times);
     report_line("search listing (hits, facets, page 1)", &mut listing_times);
+    report_line("browse listing (all products / a filtered category, facets, page 1)", &mut browse_times);
 }
 
 fn report_line(label: &str, times: &mut [Duration]) {

@@ -56,6 +56,9 @@ impl TestApp {
     }
 }
 
+/// The longest any one integration test may take (the slowest takes a few seconds).
+const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
 /// Runs `test` against a fresh app on `backend`, then drops the test database whatever happened.
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where
@@ -73,7 +76,13 @@ where
         },
     };
     let app = spawn_app(database.as_ref().map(|d| d.url.clone())).await;
-    let result = AssertUnwindSafe(test(app)).catch_unwind().await;
+    // A hung test fails with its name instead of stalling the whole suite.
+    let result = match tokio::time::timeout(TEST_TIMEOUT, AssertUnwindSafe(test(app)).catch_unwind()).await {
+        Ok(result) => result,
+        Err(_) => {
+            Err(Box::new(format!("timed out after {TEST_TIMEOUT:?} on {backend:?}")) as Box<dyn std::any::Any + Send>)
+        }
+    };
     if let Some(database) = database {
         database.drop().await;
     }

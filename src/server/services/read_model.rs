@@ -76,16 +76,24 @@ pub struct ValueEntry {
     /// The lowest position the value has in any product: the facet order.
     pub position: i32,
     pub swatch: Option<String>,
+    /// The listing facet this value belongs to (from its option's name), worked out once at load: the
+    /// listing asks for every value of every product.
+    facet: Option<FacetKey>,
 }
 
 impl ValueEntry {
-    /// The listing facet this value belongs to, if any.
-    pub fn facet(&self) -> Option<FacetKey> {
-        match self.option.as_str() {
+    pub fn new(option: String, value: String, position: i32, swatch: Option<String>) -> ValueEntry {
+        let facet = match option.as_str() {
             "Size" => Some(FacetKey::Size),
             "Color" => Some(FacetKey::Color),
             _ => None,
-        }
+        };
+        ValueEntry { option, value, position, swatch, facet }
+    }
+
+    /// The listing facet this value belongs to, if any.
+    pub fn facet(&self) -> Option<FacetKey> {
+        self.facet
     }
 }
 
@@ -204,12 +212,7 @@ impl Snapshot {
                 }
                 None => {
                     let id = values.len() as u32;
-                    values.push(ValueEntry {
-                        option: key.0.clone(),
-                        value: key.1.clone(),
-                        position: r.position,
-                        swatch: r.swatch,
-                    });
+                    values.push(ValueEntry::new(key.0.clone(), key.1.clone(), r.position, r.swatch));
                     value_index.insert(key, id);
                     id
                 }
