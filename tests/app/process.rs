@@ -13,6 +13,16 @@ fn storefront(vars: &[(&str, &str)]) -> Command {
     cmd
 }
 
+/// Kills the child after two minutes, so that a server that does not start or stop fails its test
+/// (with EOF on stdout or a non-success status) instead of hanging the suite.
+fn watchdog(child: &std::process::Child) {
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(120));
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    });
+}
+
 fn fails_with_one_line(vars: &[(&str, &str)], expected_start: &str) {
     let output = storefront(vars).output().expect("run the binary");
     assert!(!output.status.success(), "exit status {:?}", output.status);
@@ -51,6 +61,7 @@ fn a_bad_address_names_the_setting() {
 #[test]
 fn sigterm_stops_the_server_cleanly() {
     let mut child = storefront(&[]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn");
+    watchdog(&child);
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert!(line.starts_with("Storefront running at http://127.0.0.1:"), "{line}");
@@ -68,6 +79,7 @@ fn the_sqlite_database_is_created_in_wal_mode() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
+    watchdog(&child);
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     child.kill().unwrap();
