@@ -59,6 +59,29 @@ fn create_parent_dir(url: &str) -> Result<(), SettingError> {
     }
 }
 
+/// A raw statement written once with `?` placeholders, numbered (`$1`, `$2`…) for PostgreSQL. For the
+/// few statements the entity API does not express (INSERT … SELECT, aggregates, tables without an entity).
+pub fn statement(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> sea_orm::Statement {
+    let backend = db.get_database_backend();
+    let sql = if backend == DatabaseBackend::Postgres {
+        let mut numbered = String::with_capacity(sql.len() + 8);
+        for (i, part) in sql.split('?').enumerate() {
+            if i > 0 {
+                numbered.push_str(&format!("${i}"));
+            }
+            numbered.push_str(part);
+        }
+        numbered
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
 /// deferred transaction that reads and then writes fails with SQLITE_BUSY when another wrote in
 /// between, instead of waiting its turn. PostgreSQL's default (read committed) is kept: stock rules

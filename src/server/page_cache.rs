@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::cart_session;
 use super::http::page_content_security_policy;
 use super::services::read_model::ChangeMark;
 use super::state::AppState;
@@ -71,31 +72,18 @@ impl PageCache {
             pages.bytes -= old.html.len();
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).pages.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
-/// Cookies that make a page the visitor's own. Accounts must add their session cookie here.
-const PER_VISITOR_COOKIES: [&str; 1] = ["cart="];
-
-/// Which requests may be answered from the cache.
+/// Which requests may be answered from the cache: page GETs from visitors without a cart (the one
+/// per-visitor state today; accounts must add their session here) and without credentials.
 fn cacheable(request: &Request) -> bool {
     let path = request.uri().path();
     let page =
         path == "/" || path == "/products" || path == "/search" || path.starts_with("/c/") || path.starts_with("/p/");
-    let has_cart = request.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|cookies| {
-        cookies.split(';').any(|c| PER_VISITOR_COOKIES.iter().any(|name| c.trim_start().starts_with(name)))
-    });
     request.method() == Method::GET
-        && !request.headers().contains_key(header::AUTHORIZATION)
         && page
-        && !has_cart
+        && cart_session::token_from(request.headers()).is_none()
+        && !request.headers().contains_key(header::AUTHORIZATION)
         && request.uri().query().is_none_or(|q| q.len() <= 512)
         && std::env::var_os("LEPTOS_WATCH").is_none()
 }

@@ -49,18 +49,10 @@ pub async fn seed(db: &DatabaseConnection, options: SeedOptions) -> Result<SeedR
     catalog.insert(&txn).await?;
     reset_sequences(&txn).await?;
     // The opening stock of every variant, so that stock always equals the sum of its ledger rows.
-    let opening = sea_orm::Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        match txn.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => {
-                "INSERT INTO inventory_ledger (variant_id, delta, reason, created_at) \
-                 SELECT id, stock, 'seed', $1 FROM variants WHERE stock > 0"
-            }
-            _ => {
-                "INSERT INTO inventory_ledger (variant_id, delta, reason, created_at) \
-                 SELECT id, stock, 'seed', ? FROM variants WHERE stock > 0"
-            }
-        },
+    let opening = crate::server::db::statement(
+        &txn,
+        "INSERT INTO inventory_ledger (variant_id, delta, reason, created_at) \
+         SELECT id, stock, 'seed', ? FROM variants WHERE stock > 0",
         [chrono::Utc::now().into()],
     );
     txn.execute_raw(opening).await?;

@@ -5,10 +5,10 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    Statement,
 };
 
 use crate::error::AppError;
+use crate::server::db::statement;
 use crate::server::entities::{inventory_ledger, variant};
 use crate::server::services::read_model::record_change;
 
@@ -35,32 +35,56 @@ pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &
             .filter(variant::Column::Id.eq(found.id))
             .exec(txn)
             .await?;
-        inventory_ledger::ActiveModel {
-            variant_id: Set(found.id),
-            delta: Set(delta),
-            reason: Set(reason.to_owned()),
-            order_id: Set(None),
-            created_at: Set(chrono::Utc::now()),
-            ..Default::default()
-        }
-        .insert(txn)
+        record(
+            txn,
+            Movement { variant_id: found.id, product_id: found.product_id, delta, stock_after: stock },
+            reason,
+            None,
+        )
         .await?;
-        if (found.stock == 0) != (stock == 0) {
-            record_change(txn, Some(found.product_id), if stock == 0 { "sold_out" } else { "back_in_stock" }).await?;
-        }
         Ok(Ok(()))
     })
 }
 
+/// A change of one variant's stock on hand, already applied to `variants.stock`.
+#[derive(Debug, Clone, Copy)]
+pub struct Movement {
+    pub variant_id: i32,
+    pub product_id: i32,
+    pub delta: i32,
+    pub stock_after: i32,
+}
+
+/// The bookkeeping of every stock change, in the transaction that made it: its ledger row, and a catalog
+/// change when the variant went out of or back into stock (listings show only that, so ordinary sales do
+/// not refresh every node's catalog and page cache).
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    movement: Movement,
+    reason: &str,
+    order_id: Option<i32>,
+) -> Result<(), sea_orm::DbErr> {
+    inventory_ledger::ActiveModel {
+        variant_id: Set(movement.variant_id),
+        delta: Set(movement.delta),
+        reason: Set(reason.to_owned()),
+        order_id: Set(order_id),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let before = movement.stock_after - movement.delta;
+    if (before == 0) != (movement.stock_after == 0) {
+        let why = if movement.stock_after == 0 { "sold_out" } else { "back_in_stock" };
+        record_change(txn, Some(movement.product_id), why).await?;
+    }
+    Ok(())
+}
+
 /// The sum of a variant's ledger rows (what its stock must be).
 pub async fn ledger_sum(db: &DatabaseConnection, variant_id: i32) -> Result<i64, AppError> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM inventory_ledger WHERE variant_id = $1"
-        }
-        _ => "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM inventory_ledger WHERE variant_id = ?",
-    };
-    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, [variant_id.into()])).await?;
+    let sql = "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM inventory_ledger WHERE variant_id = ?";
+    let row = db.query_one_raw(statement(db, sql, [variant_id.into()])).await?;
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))
 }

@@ -2,9 +2,7 @@
 //! pass over the in-memory read model (no query per listing, whatever its size: no N+1).
 
 use crate::error::AppError;
-use crate::model::catalog::{
-    CategoryInfo, Facet, FacetKey, FacetValue, Listing, ListingQuery, MAX_QUERY_CHARS, PAGE_SIZE, Sort,
-};
+use crate::model::catalog::{CategoryInfo, Facet, FacetKey, FacetValue, Listing, ListingQuery, PAGE_SIZE, Sort};
 
 use super::read_model::Snapshot;
 
@@ -145,7 +143,6 @@ pub fn list_products(
         let c = &snapshot.categories[i];
         CategoryInfo { slug: c.slug.clone(), name: c.name.clone(), description: c.description.clone() }
     });
-    debug_assert!(query.q.as_ref().is_none_or(|q| q.chars().count() <= MAX_QUERY_CHARS));
     Ok(Listing { category, query, cards, total, pages, facets })
 }
 

@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, FieldErrors};
 use crate::model::money::STORE_CURRENCY;
 use crate::model::order::OrderStatus;
-use crate::server::entities::{cart_line, idempotency_key, inventory_ledger, order, order_line, product, variant};
-use crate::server::services::read_model::record_change;
+use crate::server::entities::{cart_line, idempotency_key, order, order_line, product, variant};
+use crate::server::services::inventory::{self, Movement};
 
 /// An in-progress key older than this belongs to a request that died (its transaction never
 /// committed, so no order exists): a retry may take it over. Longer than the worst case of a live
@@ -295,21 +295,9 @@ async fn take_stock_and_write(
         }
         .insert(txn)
         .await?;
-        inventory_ledger::ActiveModel {
-            variant_id: Set(variant.id),
-            delta: Set(-quantity),
-            reason: Set("order".into()),
-            order_id: Set(Some(order.id)),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        // Listings show only in stock / sold out: the feed (which refreshes every node's catalog and
-        // page cache) hears of a sale when it empties a variant, not of every sale.
-        if variant.stock == 0 {
-            record_change(txn, Some(product.id), "sold_out").await?;
-        }
+        let movement =
+            Movement { variant_id: variant.id, product_id: product.id, delta: -quantity, stock_after: variant.stock };
+        inventory::record(txn, movement, "order", Some(order.id)).await?;
     }
     let done = idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::State, Expr::value("done"))
@@ -381,20 +369,14 @@ async fn cancel_and_restock(
             .filter(variant::Column::Id.eq(line.variant_id))
             .exec(txn)
             .await?;
-        inventory_ledger::ActiveModel {
-            variant_id: Set(line.variant_id),
-            delta: Set(line.quantity),
-            reason: Set("order_cancelled".into()),
-            order_id: Set(Some(order_id)),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await?
-            && variant.stock == line.quantity
-        {
-            record_change(txn, Some(variant.product_id), "back_in_stock").await?;
+        if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await? {
+            let movement = Movement {
+                variant_id: variant.id,
+                product_id: variant.product_id,
+                delta: line.quantity,
+                stock_after: variant.stock,
+            };
+            inventory::record(txn, movement, "order_cancelled", Some(order_id)).await?;
         }
     }
     Ok(Ok(true))

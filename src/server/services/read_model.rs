@@ -17,6 +17,7 @@ use super::search::SearchIndex;
 use crate::error::AppError;
 use crate::model::catalog::{FacetKey, Image, ProductCard};
 use crate::model::money::Money;
+use crate::server::db::statement;
 
 /// An active product as listings and search see it.
 #[derive(Debug, Clone)]
@@ -114,10 +115,6 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn category(&self, slug: &str) -> Option<&CategoryEntry> {
-        self.category_by_slug.get(slug).map(|&i| &self.categories[i])
-    }
-
     pub fn category_index(&self, slug: &str) -> Option<usize> {
         self.category_by_slug.get(slug).copied()
     }
@@ -313,15 +310,8 @@ pub async fn record_change(
     product_id: Option<i32>,
     reason: &str,
 ) -> Result<(), sea_orm::DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            "INSERT INTO catalog_changes (product_id, reason, created_at) VALUES ($1, $2, $3)"
-        }
-        _ => "INSERT INTO catalog_changes (product_id, reason, created_at) VALUES (?, ?, ?)",
-    };
-    let values = vec![product_id.into(), reason.into(), chrono::Utc::now().into()];
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let sql = "INSERT INTO catalog_changes (product_id, reason, created_at) VALUES (?, ?, ?)";
+    db.execute_raw(statement(db, sql, [product_id.into(), reason.into(), chrono::Utc::now().into()])).await?;
     Ok(())
 }
 
@@ -330,12 +320,8 @@ pub async fn prune_changes(
     db: &impl ConnectionTrait,
     before: chrono::DateTime<chrono::Utc>,
 ) -> Result<u64, sea_orm::DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => "DELETE FROM catalog_changes WHERE created_at < $1",
-        _ => "DELETE FROM catalog_changes WHERE created_at < ?",
-    };
-    Ok(db.execute_raw(Statement::from_sql_and_values(backend, sql, [before.into()])).await?.rows_affected())
+    let sql = "DELETE FROM catalog_changes WHERE created_at < ?";
+    Ok(db.execute_raw(statement(db, sql, [before.into()])).await?.rows_affected())
 }
 
 /// The node's current snapshot. Readers take an `Arc` and never wait for a refresh.
