@@ -3,8 +3,8 @@
 #   ./dev.sh run    install what is missing, then build and run the store (SQLite, demo catalog on first start)
 #   ./dev.sh test   install what is missing, then run every check and test (what CI runs, with CI=true)
 # Other subcommands: setup (install only), watch (cargo leptos watch), e2e (browser tests only),
-# sizes (release build, then the WASM/JS/CSS sizes raw, gzip and brotli), bench (page and search
-# benchmarks, release build; BENCHMARKS.md records their numbers).
+# sizes (release build, then the WASM/JS/CSS sizes raw, gzip and brotli), bench (page, search and order
+# placement benchmarks, release build; BENCHMARKS.md records their numbers), bench-orders (only the last).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -191,9 +191,25 @@ cmd_bench() {
     printf '%-60s %8s %s\n' "$label" "$bytes" "$out"
   done
   kill "$BENCH_SERVER_PID"; wait "$BENCH_SERVER_PID" 2>/dev/null || true; BENCH_SERVER_PID=""
-  [ "${BENCH_SEARCH:-1}" = "0" ] && return 0
-  log "search benchmark (cargo bench --bench search)"
-  cargo bench --features ssr --bench search -- --products "${BENCH_SEARCH_PRODUCTS:-100000}"
+  unset DATABASE_URL
+  if [ "${BENCH_SEARCH:-1}" != "0" ]; then
+    log "search benchmark (cargo bench --bench search)"
+    cargo bench --features ssr --bench search -- --products "${BENCH_SEARCH_PRODUCTS:-100000}"
+  fi
+  if [ "${BENCH_ORDERS:-1}" != "0" ]; then
+    ensure_postgres
+    log "order placement benchmark on PostgreSQL (cargo bench --bench orders)"
+    BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}} \
+      cargo bench --features ssr --bench orders -- --buyers "${BENCH_BUYERS:-32}" --orders "${BENCH_ORDERS_COUNT:-3200}"
+  fi
+}
+
+# Only the order placement benchmark (PostgreSQL): ./dev.sh bench-orders
+cmd_bench_orders() {
+  setup_build_tools
+  ensure_postgres
+  BENCH_DATABASE_URL=${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}} \
+    cargo bench --features ssr --bench orders -- --buyers "${BENCH_BUYERS:-32}" --orders "${BENCH_ORDERS_COUNT:-3200}"
 }
 
 cmd_test() {
@@ -218,5 +234,6 @@ case "${1:-}" in
   setup) shift; cmd_setup "$@" ;;
   sizes) shift; cmd_sizes "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  bench-orders) shift; cmd_bench_orders "$@" ;;
   *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -6,13 +6,17 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::api::shell::get_shell_info;
+use crate::components::cart_drawer::CartDrawer;
 use crate::components::cart_state::CartState;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::cart::CartPage;
+use crate::pages::checkout::{CheckoutPage, ReviewPage, ShippingPage};
 use crate::pages::home::HomePage;
 use crate::pages::listing::{CategoryPage, ProductsPage, SearchPage};
+use crate::pages::mailbox::MailboxPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::order::OrderPage;
 use crate::pages::product::ProductPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -80,6 +84,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header shell_info/>
+            <CartDrawer/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
@@ -89,6 +94,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/shipping") view=ShippingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/review") view=ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:token") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer shell_info/>

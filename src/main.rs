@@ -2,18 +2,22 @@ use std::process::ExitCode;
 
 use storefront::server::config::{SettingError, Settings};
 use storefront::server::seed::{self, SeedOptions};
+use storefront::server::services::checkout::{NewPromo, create_promo};
 use storefront::server::services::read_model::{Snapshot, record_change};
 use storefront::server::startup::Application;
 use storefront::server::{db, telemetry};
 
 const USAGE: &str = "usage: storefront [serve]
        storefront seed [--products N] [--seed S]   build the demo catalog (250 products) or N synthetic ones
-       storefront reindex                          rebuild the search index and catalog copy on every running node";
+       storefront reindex                          rebuild the search index and catalog copy on every running node
+       storefront promo add CODE (--percent P | --off CENTS) [--min CENTS] [--expires YYYY-MM-DD] [--limit N]
+                                                   create a promo code";
 
 enum Command {
     Serve,
     Seed(SeedOptions),
     Reindex,
+    AddPromo(NewPromo),
 }
 
 #[tokio::main]
@@ -30,6 +34,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve().await,
         Command::Seed(options) => seed_catalog(options).await,
         Command::Reindex => reindex().await,
+        Command::AddPromo(promo) => add_promo(promo).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -62,6 +67,30 @@ fn parse_args(args: Vec<String>) -> Result<Command, String> {
             None => Ok(Command::Reindex),
             Some(extra) => Err(format!("reindex takes no arguments (got '{extra}')")),
         },
+        Some("promo") => {
+            if args.next().as_deref() != Some("add") {
+                return Err("promo: the only subcommand is 'add'".into());
+            }
+            let code = args.next().ok_or("promo add needs a CODE")?;
+            let mut promo = NewPromo { code, ..Default::default() };
+            while let Some(flag) = args.next() {
+                let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+                let number = || value.parse::<i64>().map_err(|_| format!("{flag}: '{value}' is not a whole number"));
+                match flag.as_str() {
+                    "--percent" => promo.percent = Some(number()?),
+                    "--off" => promo.fixed = Some(number()?),
+                    "--min" => promo.min_subtotal = number()?,
+                    "--limit" => promo.usage_limit = Some(number()? as i32),
+                    "--expires" => {
+                        let day = chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+                            .map_err(|_| format!("--expires: '{value}' is not a date like 2026-12-31"))?;
+                        promo.expires_at = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+                    }
+                    _ => return Err(format!("unknown option {flag}")),
+                }
+            }
+            Ok(Command::AddPromo(promo))
+        }
         Some(other) => Err(format!("unknown command '{other}'")),
     }
 }
@@ -106,5 +135,13 @@ async fn reindex() -> Result<(), SettingError> {
         elapsed.as_secs_f64(),
         settings.catalog_refresh.as_millis()
     );
+    Ok(())
+}
+
+async fn add_promo(promo: NewPromo) -> Result<(), SettingError> {
+    let settings = Settings::load()?;
+    let db = db::connect_and_migrate(&settings).await?;
+    let line = create_promo(&db, &promo).await.map_err(|e| SettingError::new("promo", e))?;
+    println!("{line}");
     Ok(())
 }

@@ -60,6 +60,17 @@ impl Session {
         })
         .await
         .expect("listen to the console");
+        // Uncaught exceptions (a WASM panic ends in one: "unreachable") as well.
+        let errors = console_errors.clone();
+        page.on_pageerror(move |message| {
+            let errors = errors.clone();
+            async move {
+                errors.lock().expect("lock").push(format!("uncaught: {message}"));
+                Ok(())
+            }
+        })
+        .await
+        .expect("listen to page errors");
         Session { page, browser, _playwright: playwright, console_errors }
     }
 

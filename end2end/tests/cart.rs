@@ -70,3 +70,34 @@ async fn adding_to_the_cart_works_without_javascript() {
     expect(page.locator(".cart")).to_have_attribute("data-count", "1").await.unwrap();
     session.close().await;
 }
+
+#[tokio::test]
+async fn the_header_opens_a_cart_drawer_that_follows_the_cart() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, true).await;
+    let page = &session.page;
+
+    page.goto(&server.url("/c/drinkware"), None).await.unwrap();
+    end2end::wait_for_hydration(page).await;
+    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
+    page.locator(".product__gallery").wait_for(None).await.unwrap();
+    let title = find::main_heading(page).inner_text().await.unwrap();
+    find::button(page, "Add to cart").click(None).await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+
+    page.locator(".site-header__cart").click(None).await.unwrap();
+    let drawer = page.locator("[role='dialog'].drawer");
+    expect(drawer.clone()).to_be_visible().await.unwrap();
+    expect(drawer.locator(".drawer__line")).to_contain_text(title.trim()).await.unwrap();
+    expect(drawer.locator("a:text-is('Check out')")).to_have_attribute("href", "/checkout").await.unwrap();
+    page.keyboard().press("Escape", None).await.unwrap();
+    expect(drawer.clone()).to_have_count(0).await.unwrap();
+
+    // Removing from the drawer empties the cart everywhere.
+    page.locator(".site-header__cart").click(None).await.unwrap();
+    drawer.locator("button:text-is('Remove')").click(None).await.unwrap();
+    expect(drawer.locator(".drawer__empty")).to_have_text("Your cart is empty.").await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+    session.close().await;
+}

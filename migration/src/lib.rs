@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_catalog;
 mod m20261125_000002_catalog_changes;
 mod m20261125_000003_cart_orders_inventory;
+mod m20261125_000004_checkout_payments;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_catalog::Migration),
             Box::new(m20261125_000002_catalog_changes::Migration),
             Box::new(m20261125_000003_cart_orders_inventory::Migration),
+            Box::new(m20261125_000004_checkout_payments::Migration),
         ]
     }
 }

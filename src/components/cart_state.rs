@@ -11,13 +11,15 @@ use crate::model::cart::Cart;
 pub struct CartState {
     pub cart: Resource<Result<Cart, AppError>>,
     version: RwSignal<u32>,
+    /// Whether the cart drawer is open (hydrated only: without JavaScript the header links to /cart).
+    pub drawer: RwSignal<bool>,
 }
 
 impl CartState {
     pub fn provide() -> CartState {
         let version = RwSignal::new(0u32);
         let cart = Resource::new(move || version.get(), |_| get_cart());
-        let state = CartState { cart, version };
+        let state = CartState { cart, version, drawer: RwSignal::new(false) };
         provide_context(state);
         state
     }

@@ -184,7 +184,15 @@ fn SearchBox() -> impl IntoView {
 /// "Cart" with the number of items, kept current by the shared cart state.
 #[component]
 fn CartLink() -> impl IntoView {
-    let cart = CartState::get().cart;
+    let state = CartState::get();
+    let cart = state.cart;
+    // Hydrated, a plain click opens the cart drawer; a modified click (new tab) and no JavaScript go to /cart.
+    let open_drawer = move |ev: leptos::ev::MouseEvent| {
+        if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+            ev.prevent_default();
+            state.drawer.set(true);
+        }
+    };
     let badge = move || {
         Suspend::new(async move {
             let count = cart.await.map(|c| c.count).unwrap_or(0);
@@ -193,7 +201,7 @@ fn CartLink() -> impl IntoView {
         })
     };
     view! {
-        <a class="site-header__cart" href="/cart">
+        <a class="site-header__cart" href="/cart" on:click=open_drawer>
             "Cart "
             // Its own element: a streamed chunk must replace a whole element, not text beside it.
             <span class="site-header__count">

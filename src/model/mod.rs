@@ -2,6 +2,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod money;
 pub mod order;
 pub mod product;

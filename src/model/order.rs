@@ -45,6 +45,8 @@ impl OrderStatus {
                 | (PendingPayment, Cancelled)
                 // A payment that succeeded after the hold expired (the sweeper re-takes the stock).
                 | (Cancelled, Paid)
+                // ...or is refunded when the stock is gone.
+                | (Cancelled, Refunded)
                 | (Paid, Fulfilled)
                 | (Paid, Refunded)
                 | (Fulfilled, Refunded)

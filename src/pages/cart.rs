@@ -68,6 +68,7 @@ fn CartBody(cart: Cart, update: ServerAction<UpdateCartLine>) -> impl IntoView {
                     "Subtotal (" {count_text} "): " <strong>{subtotal.map(|s| s.format())}</strong>
                 </p>
                 <p class="cart__note">"Shipping and taxes are calculated at checkout."</p>
+                <A href="/checkout" attr:class="button button--primary button--large">"Check out"</A>
             </div>
         </div>
     }

@@ -58,6 +58,54 @@ pub struct Settings {
     pub bench_ceiling_bytes: usize,
     /// The most units of one item a cart line may hold.
     pub cart_max_quantity: i32,
+    /// `STORE_ENV=production`: no payment sandbox, no dev mailbox, real payment settings required.
+    pub production: bool,
+    pub checkout: std::sync::Arc<CheckoutRules>,
+    pub payments: PaymentSettings,
+}
+
+/// Shipping methods, tax rates and the payment hold ([checkout] in Leptos.toml).
+#[derive(Debug, Clone)]
+pub struct CheckoutRules {
+    /// How long a placed order holds its stock while awaiting payment.
+    pub hold: std::time::Duration,
+    pub shipping: Vec<crate::server::services::pricing::ShippingRate>,
+    /// Basis points (1/100 %) by "CC" or "CC-RR" (country, country-region); the region wins.
+    pub tax: std::collections::BTreeMap<String, i64>,
+}
+
+impl Default for CheckoutRules {
+    /// The built-in rules: a 15-minute hold, standard and express shipping, the default tax table.
+    fn default() -> Self {
+        CheckoutRules {
+            hold: std::time::Duration::from_secs(15 * 60),
+            shipping: shipping_rates(None).unwrap_or_default(),
+            tax: tax_rates(None).unwrap_or_default(),
+        }
+    }
+}
+
+impl CheckoutRules {
+    /// The tax rate for an address: its region's if configured, else its country's, else 0.
+    pub fn tax_basis_points(&self, country: &str, region: &str) -> i64 {
+        self.tax.get(&format!("{country}-{region}")).or_else(|| self.tax.get(country)).copied().unwrap_or(0)
+    }
+
+    pub fn rate(&self, id: &str) -> Option<&crate::server::services::pricing::ShippingRate> {
+        self.shipping.iter().find(|r| r.id == id)
+    }
+}
+
+/// The payment provider: Stripe's API at `api_base`, or the built-in sandbox when that is empty.
+#[derive(Debug, Clone)]
+pub struct PaymentSettings {
+    /// e.g. `https://api.stripe.com`; the sandbox's address (`<public URL>/sandbox/stripe`) when unset.
+    pub api_base: String,
+    pub secret_key: Secret,
+    /// Signs webhooks (`whsec_…`).
+    pub webhook_secret: Secret,
+    /// Whether the built-in sandbox serves (and is the provider).
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +114,7 @@ struct File {
     store: StoreSection,
     catalog: CatalogSection,
     checkout: CheckoutSection,
+    payments: PaymentsSection,
     server: ServerSection,
     database: DatabaseSection,
 }
@@ -74,6 +123,7 @@ struct File {
 #[serde(default, deny_unknown_fields)]
 struct StoreSection {
     name: Option<String>,
+    env: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +137,28 @@ struct CatalogSection {
 #[serde(default, deny_unknown_fields)]
 struct CheckoutSection {
     max_quantity: Option<u64>,
+    hold_minutes: Option<u64>,
+    shipping: Option<Vec<ShippingSection>>,
+    tax: Option<std::collections::BTreeMap<String, i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ShippingSection {
+    id: String,
+    name: String,
+    /// A flat price (minor units)...
+    price: Option<i64>,
+    /// ...or [from subtotal, price] tiers.
+    tiers: Option<Vec<(i64, i64)>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct PaymentsSection {
+    api_base: Option<String>,
+    secret_key: Option<Secret>,
+    webhook_secret: Option<Secret>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -156,6 +228,23 @@ impl Settings {
             Some(value) => parse_number("STORE_CART_MAX_QUANTITY", &value, 1..=999)?,
             None => file.checkout.max_quantity.unwrap_or(99).clamp(1, 999),
         } as i32;
+        let production = match pick("STORE_ENV", file.store.env).as_deref().map(str::trim) {
+            None | Some("development") => false,
+            Some("production") => true,
+            Some(other) => {
+                return Err(SettingError::new("STORE_ENV", format!("'{other}' is not development or production")));
+            }
+        };
+        let hold_minutes = match env("STORE_CHECKOUT_HOLD_MINUTES") {
+            Some(value) => parse_number("STORE_CHECKOUT_HOLD_MINUTES", &value, 1..=1440)?,
+            None => file.checkout.hold_minutes.unwrap_or(15).clamp(1, 1440),
+        };
+        let checkout = CheckoutRules {
+            hold: std::time::Duration::from_secs(hold_minutes * 60),
+            shipping: shipping_rates(file.checkout.shipping)?,
+            tax: tax_rates(file.checkout.tax)?,
+        };
+        let payments = payment_settings(file.payments, production, &env)?;
         Ok(Settings {
             store_name,
             address,
@@ -167,6 +256,9 @@ impl Settings {
             catalog_refresh: std::time::Duration::from_millis(refresh_ms),
             bench_ceiling_bytes,
             cart_max_quantity,
+            production,
+            checkout: std::sync::Arc::new(checkout),
+            payments,
         })
     }
 
@@ -175,6 +267,9 @@ impl Settings {
         self.address = bound;
         if self.public_url.is_empty() {
             self.public_url = format!("http://{bound}");
+        }
+        if self.payments.sandbox {
+            self.payments.api_base = format!("{}/sandbox/stripe", self.public_url);
         }
         self
     }
@@ -191,6 +286,128 @@ impl Settings {
     pub fn database_url_for_display(&self) -> String {
         redact_password(self.database_url.expose())
     }
+}
+
+fn shipping_rates(
+    configured: Option<Vec<ShippingSection>>,
+) -> Result<Vec<crate::server::services::pricing::ShippingRate>, SettingError> {
+    use crate::server::services::pricing::{RateKind, ShippingRate};
+    let Some(sections) = configured else {
+        return Ok(vec![
+            ShippingRate {
+                id: "standard".into(),
+                name: "Standard (3–5 business days), free from $75".into(),
+                kind: RateKind::BySubtotal(vec![(0, 595), (7500, 0)]),
+            },
+            ShippingRate {
+                id: "express".into(),
+                name: "Express (1–2 business days)".into(),
+                kind: RateKind::Flat(1995),
+            },
+        ]);
+    };
+    let bad = |why: String| SettingError::new("[checkout.shipping]", why);
+    if sections.is_empty() {
+        return Err(bad("at least one shipping method is needed".into()));
+    }
+    let mut rates: Vec<ShippingRate> = Vec::new();
+    for section in sections {
+        if section.id.trim().is_empty() || section.name.trim().is_empty() {
+            return Err(bad("every method needs an id and a name".into()));
+        }
+        if rates.iter().any(|r| r.id == section.id) {
+            return Err(bad(format!("the id '{}' is used twice", section.id)));
+        }
+        let kind = match (section.price, section.tiers) {
+            (Some(price), None) if price >= 0 => RateKind::Flat(price),
+            (None, Some(mut tiers)) if !tiers.is_empty() && tiers.iter().all(|(a, p)| *a >= 0 && *p >= 0) => {
+                tiers.sort();
+                RateKind::BySubtotal(tiers)
+            }
+            _ => {
+                return Err(bad(format!(
+                    "'{}' needs either price = <cents ≥ 0> or tiers = [[from_cents, price_cents], ...]",
+                    section.id
+                )));
+            }
+        };
+        rates.push(ShippingRate { id: section.id, name: section.name, kind });
+    }
+    Ok(rates)
+}
+
+fn tax_rates(
+    configured: Option<std::collections::BTreeMap<String, i64>>,
+) -> Result<std::collections::BTreeMap<String, i64>, SettingError> {
+    let Some(rates) = configured else {
+        return Ok([
+            ("US-CA", 725),
+            ("US-NY", 400),
+            ("US-TX", 625),
+            ("US-WA", 650),
+            ("CA", 500),
+            ("GB", 2000),
+            ("DE", 1900),
+            ("FR", 2000),
+            ("NL", 2100),
+            ("AU", 1000),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect());
+    };
+    for (place, rate) in &rates {
+        if !(0..=10_000).contains(rate) {
+            return Err(SettingError::new("[checkout.tax]", format!("{place} = {rate}: basis points from 0 to 10000")));
+        }
+    }
+    Ok(rates)
+}
+
+fn payment_settings(
+    file: PaymentsSection,
+    production: bool,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<PaymentSettings, SettingError> {
+    let api_base =
+        env("STORE_PAYMENTS_API_BASE").or(file.api_base).unwrap_or_default().trim().trim_end_matches('/').to_owned();
+    let secret_key = env("STORE_PAYMENTS_SECRET_KEY").map(Secret::new).or(file.secret_key).filter(|s| !s.0.is_empty());
+    let webhook_secret =
+        env("STORE_PAYMENTS_WEBHOOK_SECRET").map(Secret::new).or(file.webhook_secret).filter(|s| !s.0.is_empty());
+    if production {
+        let missing = [
+            ("STORE_PAYMENTS_API_BASE", api_base.is_empty()),
+            ("STORE_PAYMENTS_SECRET_KEY", secret_key.is_none()),
+            ("STORE_PAYMENTS_WEBHOOK_SECRET", webhook_secret.is_none()),
+        ];
+        if let Some((name, _)) = missing.into_iter().find(|(_, missing)| *missing) {
+            return Err(SettingError::new(name, "required in production (the payment sandbox is for development)"));
+        }
+    }
+    // A real provider needs real secrets in any mode: the sandbox's defaults are public.
+    if !api_base.is_empty() {
+        if secret_key.is_none() {
+            return Err(SettingError::new("STORE_PAYMENTS_SECRET_KEY", "required when STORE_PAYMENTS_API_BASE is set"));
+        }
+        if webhook_secret.is_none() {
+            return Err(SettingError::new(
+                "STORE_PAYMENTS_WEBHOOK_SECRET",
+                "required when STORE_PAYMENTS_API_BASE is set",
+            ));
+        }
+    }
+    if !api_base.is_empty() && parse_public_url(&api_base).is_err() {
+        return Err(SettingError::new(
+            "STORE_PAYMENTS_API_BASE",
+            format!("'{api_base}' must look like https://api.stripe.com"),
+        ));
+    }
+    Ok(PaymentSettings {
+        sandbox: api_base.is_empty(),
+        api_base,
+        secret_key: secret_key.unwrap_or_else(|| Secret::new("sk_test_sandbox")),
+        webhook_secret: webhook_secret.unwrap_or_else(|| Secret::new("whsec_sandbox_development")),
+    })
 }
 
 fn read_file(path: &Path, setting: &str) -> Result<File, SettingError> {
@@ -330,6 +547,52 @@ mod tests {
         let path = path.display().to_string();
         let err = Settings::from_sources(|n| (n == "STORE_CONFIG").then(|| path.clone())).expect_err("refused");
         assert!(err.to_string().starts_with("STORE_CONFIG: "), "{err}");
+    }
+
+    #[test]
+    fn production_needs_real_payment_settings() {
+        let err = settings(&[("STORE_ENV", "production")]).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_PAYMENTS_API_BASE: "), "{err}");
+        let s = settings(&[
+            ("STORE_ENV", "production"),
+            ("STORE_PAYMENTS_API_BASE", "https://api.stripe.com"),
+            ("STORE_PAYMENTS_SECRET_KEY", "sk_live_x"),
+            ("STORE_PAYMENTS_WEBHOOK_SECRET", "whsec_x"),
+        ])
+        .expect("valid");
+        assert!(s.production && !s.payments.sandbox);
+        assert!(settings(&[("STORE_ENV", "staging")]).is_err());
+        // The sandbox's public default secret never signs a real provider's webhooks.
+        let err =
+            settings(&[("STORE_PAYMENTS_API_BASE", "https://api.stripe.com"), ("STORE_PAYMENTS_SECRET_KEY", "sk")])
+                .expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_PAYMENTS_WEBHOOK_SECRET: "), "{err}");
+    }
+
+    #[test]
+    fn development_pays_through_the_sandbox_at_the_public_url() {
+        let s = settings(&[("STORE_ADDRESS", "127.0.0.1:0")]).expect("valid");
+        let s = s.with_bound_address("127.0.0.1:4321".parse().expect("addr"));
+        assert!(s.payments.sandbox);
+        assert_eq!(s.payments.api_base, "http://127.0.0.1:4321/sandbox/stripe");
+    }
+
+    #[test]
+    fn shipping_and_tax_come_from_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("Leptos.toml");
+        let text = "[checkout]\nhold_minutes = 5\n[[checkout.shipping]]\nid = \"pickup\"\nname = \"Pick up\"\nprice = 0\n[checkout.tax]\nUS = 100\n\"US-CA\" = 725\n";
+        std::fs::write(&path, text).expect("write");
+        let path = path.display().to_string();
+        let s = Settings::from_sources(|n| (n == "STORE_CONFIG").then(|| path.clone())).expect("valid");
+        assert_eq!(s.checkout.hold, std::time::Duration::from_secs(300));
+        assert_eq!(s.checkout.shipping.len(), 1);
+        assert_eq!(s.checkout.tax_basis_points("US", "CA"), 725);
+        assert_eq!(s.checkout.tax_basis_points("US", "OR"), 100);
+        assert_eq!(s.checkout.tax_basis_points("DE", ""), 0);
+        std::fs::write(dir.path().join("Leptos.toml"), "[[checkout.shipping]]\nid = \"x\"\nname = \"X\"\n")
+            .expect("write");
+        assert!(Settings::from_sources(|n| (n == "STORE_CONFIG").then(|| path.clone())).is_err(), "no price");
     }
 
     #[test]

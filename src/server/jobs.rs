@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
+use super::services::payments::{self, Payments};
 use super::services::read_model::{self, ReadModel};
 use super::services::{cart, orders};
 
@@ -26,9 +27,10 @@ pub fn spawn_catalog_refresh(catalog: ReadModel, db: DatabaseConnection, every: 
     });
 }
 
-/// Every 30 s: cancel orders whose payment hold ran out (their stock returns). Every hour: delete carts
+/// Every 30 s: cancel orders whose payment hold ran out (their stock returns), and settle payments
+/// that succeeded after their order was cancelled (revive or refund). Every hour: delete carts
 /// idle for 30 days and change-feed rows older than a day (every node has long read them).
-pub fn spawn_housekeeping(db: DatabaseConnection) {
+pub fn spawn_housekeeping(db: DatabaseConnection, payments: Payments) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(30));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -40,6 +42,13 @@ pub fn spawn_housekeeping(db: DatabaseConnection) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(orders = n, "cancelled orders whose payment hold expired"),
                 Err(err) => tracing::warn!(error = %err, "expiring payment holds failed"),
+            }
+            match payments::sweep(&db, &payments).await {
+                Ok((0, 0)) => {}
+                Ok((revived, refunded)) => {
+                    tracing::info!(revived, refunded, "settled payments that came after their hold")
+                }
+                Err(err) => tracing::warn!(error = %err, "settling late payments failed"),
             }
             if round.is_multiple_of(120) {
                 match cart::delete_idle(&db, now - chrono::Duration::days(CART_IDLE_DAYS)).await {

@@ -21,9 +21,11 @@ use crate::app::{App, shell};
 use crate::error::AppError;
 
 use super::config::{SettingError, Settings};
+use super::services::mail::Shop;
+use super::services::payments::{Payments, Provider};
 use super::services::read_model::ReadModel;
 use super::state::AppState;
-use super::{db, health, http, images, jobs, page_cache, seed, seo};
+use super::{db, health, http, images, jobs, page_cache, sandbox, seed, seo, webhooks};
 
 pub struct Application {
     listener: TcpListener,
@@ -45,9 +47,24 @@ impl Application {
         let leptos_options = leptos_options(&settings)?;
         let catalog = ReadModel::load(&db).await.map_err(|e| SettingError::new("catalog", e))?;
         jobs::spawn_catalog_refresh(catalog.clone(), db.clone(), settings.catalog_refresh);
-        jobs::spawn_housekeeping(db.clone());
-        let state =
-            AppState { leptos_options, db, settings: Arc::new(settings), catalog, page_cache: Default::default() };
+        let payments = Payments {
+            provider: Provider::new(&settings.payments),
+            shop: Shop { name: settings.store_name.clone(), public_url: settings.public_url.clone() },
+            webhook_secret: settings.payments.webhook_secret.clone(),
+        };
+        jobs::spawn_housekeeping(db.clone(), payments.clone());
+        if settings.payments.sandbox && !settings.production {
+            let url = format!("{}/webhooks/payments", settings.public_url);
+            sandbox::spawn_webhook_delivery(db.clone(), url, settings.payments.webhook_secret.expose().to_owned());
+        }
+        let state = AppState {
+            leptos_options,
+            db,
+            settings: Arc::new(settings),
+            catalog,
+            page_cache: Default::default(),
+            payments,
+        };
         Ok(Application { listener, state })
     }
 
@@ -112,6 +129,9 @@ pub fn build_router(state: AppState) -> Router {
     if state.settings.bench_ceiling_bytes > 0 {
         router = router.route("/bench/ceiling", get(http::bench_ceiling));
     }
+    if state.settings.payments.sandbox && !state.settings.production {
+        router = router.merge(sandbox::routes());
+    }
     router
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
@@ -119,6 +139,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemaps/{name}", get(seo::sitemap_file))
         .route("/robots.txt", get(seo::robots))
+        .route(
+            "/webhooks/payments",
+            axum::routing::post(webhooks::payments)
+                .layer(axum::extract::DefaultBodyLimit::max(webhooks::MAX_EVENT_BYTES)),
+        )
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))

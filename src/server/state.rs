@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::config::Settings;
 use super::page_cache::PageCache;
+use super::services::payments::Payments;
 use super::services::read_model::ReadModel;
 
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct AppState {
     pub catalog: ReadModel,
     /// Rendered pages for anonymous visitors, per catalog snapshot.
     pub page_cache: PageCache,
+    /// The payment provider and what mails say about the shop.
+    pub payments: Payments,
 }
 
 impl FromRef<AppState> for LeptosOptions {

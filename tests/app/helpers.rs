@@ -24,6 +24,8 @@ pub struct TestApp {
     pub catalog: ReadModel,
     pub client: reqwest::Client,
     pub site_root: std::path::PathBuf,
+    /// The running app's state (settings, payments).
+    pub state: storefront::server::state::AppState,
     _data_dir: tempfile::TempDir,
 }
 
@@ -119,26 +121,33 @@ async fn spawn_app(database_url: Option<String>) -> TestApp {
     let address = app.url().to_owned();
     let db = app.state().db.clone();
     let catalog = app.state().catalog.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp {
         address,
         db,
         catalog,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        // A request that hangs fails with its URL after a minute instead of stalling the test.
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client"),
         site_root,
+        state,
         _data_dir: data_dir,
     }
 }
 
 /// A uuid-named PostgreSQL database, created for one test and dropped after it.
-struct TestDatabase {
+pub struct TestDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl TestDatabase {
-    async fn create() -> Option<Self> {
+    pub async fn create() -> Option<Self> {
         let admin_url = postgres_admin_url()?;
         let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
         let name = format!("storefront_test_{}", uuid::Uuid::new_v4().simple());
@@ -149,7 +158,7 @@ impl TestDatabase {
         Some(TestDatabase { admin_url, name, url })
     }
 
-    async fn drop(self) {
+    pub async fn drop(self) {
         if let Ok(admin) = Database::connect(&self.admin_url).await {
             let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await;
             admin.close().await.ok();

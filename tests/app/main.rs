@@ -2,12 +2,15 @@
 
 mod helpers;
 
+mod checkout;
 mod contrast;
 mod health;
 mod listing;
 mod listing_pages;
+mod nodes;
 mod orders;
 mod page_cache;
+mod payments;
 mod process;
 mod product;
 mod search;

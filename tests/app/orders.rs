@@ -3,22 +3,22 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use storefront::error::AppError;
+use storefront::model::checkout::Address;
+use storefront::server::config::CheckoutRules;
 use storefront::server::seed::SeedOptions;
 use storefront::server::services::cart::{self, CartRules};
 use storefront::server::services::inventory;
-use storefront::server::services::orders::{Checkout, Hold, Placed, expire_holds, place_order};
+use storefront::server::services::orders::{Checkout, Placed, expire_holds, place_order};
 
 use crate::backend_tests;
 
-const HOLD: Hold = Hold(std::time::Duration::from_secs(15 * 60));
-
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
     db.query_one_raw(statement).await.unwrap().expect("a row").try_get_by_index::<i64>(0).unwrap()
 }
 
 /// An active variant of an active product: (id, sku).
-async fn some_variant(db: &DatabaseConnection, nth: i64) -> (i32, String) {
+pub async fn some_variant(db: &DatabaseConnection, nth: i64) -> (i32, String) {
     let sql = format!(
         "SELECT v.id, v.sku FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE v.active = TRUE AND p.status = 'active' ORDER BY v.id LIMIT 1 OFFSET {nth}"
@@ -27,27 +27,65 @@ async fn some_variant(db: &DatabaseConnection, nth: i64) -> (i32, String) {
     (row.try_get_by_index::<i32>(0).unwrap(), row.try_get_by_index::<String>(1).unwrap())
 }
 
-async fn stock_of(db: &DatabaseConnection, variant_id: i32) -> i64 {
+pub async fn stock_of(db: &DatabaseConnection, variant_id: i32) -> i64 {
     scalar(db, &format!("SELECT CAST(stock AS BIGINT) FROM variants WHERE id = {variant_id}")).await
 }
 
-fn checkout(key: &str) -> Checkout {
+pub fn address() -> Address {
+    Address {
+        name: "Ada Lovelace".into(),
+        line1: "1 Main St".into(),
+        line2: String::new(),
+        city: "Springfield".into(),
+        region: "IL".into(),
+        postal_code: "62701".into(),
+        country: "US".into(),
+    }
+}
+
+pub fn checkout(key: &str) -> Checkout {
     Checkout {
         email: "shopper@example.com".into(),
-        shipping_address: "Ada Lovelace, 1 Main St, Springfield, 12345, US".into(),
+        address: address(),
         shipping_method: "standard".into(),
+        promo_code: String::new(),
+        expected_total: None,
         idempotency_key: key.into(),
     }
 }
 
+/// The built-in checkout rules (15-minute hold, standard and express shipping, default tax table).
+pub fn rules() -> CheckoutRules {
+    CheckoutRules::default()
+}
+
 /// A new cart holding `quantity` of `sku`.
-async fn cart_with(db: &DatabaseConnection, sku: &str, quantity: i32) -> i32 {
+pub async fn cart_with(db: &DatabaseConnection, sku: &str, quantity: i32) -> i32 {
     let (cart_id, _) = cart::create(db).await.unwrap();
     cart::add(db, cart_id, sku, quantity, CartRules::default()).await.unwrap();
     cart_id
 }
 
 backend_tests! {
+    async fn a_guest_cart_merges_into_another_capped_at_the_stock(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (_, shared) = some_variant(&app.db, 0).await;
+        let (_, only_guest) = some_variant(&app.db, 1).await;
+        inventory::set_stock(&app.db, &shared, 5, "test").await.unwrap();
+        inventory::set_stock(&app.db, &only_guest, 5, "test").await.unwrap();
+        let guest = cart_with(&app.db, &shared, 3).await;
+        cart::add(&app.db, guest, &only_guest, 2, CartRules::default()).await.unwrap();
+        let mine = cart_with(&app.db, &shared, 4).await;
+
+        let notices = cart::merge(&app.db, guest, mine, CartRules::default()).await.unwrap();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].starts_with("Only 5 of"));
+        let view = cart::view(&app.db, mine).await.unwrap();
+        let quantities: Vec<(String, i32)> = view.lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+        assert!(quantities.contains(&(shared.clone(), 5)) && quantities.contains(&(only_guest.clone(), 2)), "{quantities:?}");
+        assert_eq!(scalar(&app.db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM carts WHERE id = {guest}")).await, 0);
+    }
+
     async fn fifty_buyers_for_five_units_make_exactly_five_orders_twenty_times_over(app: TestApp) {
         app.seed(SeedOptions { products: 10, seed: 4 }).await;
         for round in 0..20 {
@@ -59,7 +97,7 @@ backend_tests! {
             }
             let buyers = carts.into_iter().enumerate().map(|(i, cart_id)| {
                 let db = app.db.clone();
-                tokio::spawn(async move { place_order(&db, cart_id, &checkout(&format!("race-{round}-{i}")), HOLD).await })
+                tokio::spawn(async move { place_order(&db, cart_id, &checkout(&format!("race-{round}-{i}")), &rules()).await })
             });
             let results = futures::future::join_all(buyers).await;
             let placed = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
@@ -88,7 +126,7 @@ backend_tests! {
         let cart_id = cart_with(&app.db, &sku, 2).await;
         let submits = (0..20).map(|_| {
             let db = app.db.clone();
-            tokio::spawn(async move { place_order(&db, cart_id, &checkout("one-key"), HOLD).await })
+            tokio::spawn(async move { place_order(&db, cart_id, &checkout("one-key"), &rules()).await })
         });
         let results: Vec<Result<Placed, AppError>> =
             futures::future::join_all(submits).await.into_iter().map(|r| r.unwrap()).collect();
@@ -102,11 +140,11 @@ backend_tests! {
         assert_eq!(stock_of(&app.db, variant_id).await, 48);
 
         // The same key again (a refresh after success, the cart now empty): the same order, replayed.
-        let again = place_order(&app.db, cart_id, &checkout("one-key"), HOLD).await.unwrap();
+        let again = place_order(&app.db, cart_id, &checkout("one-key"), &rules()).await.unwrap();
         assert!(again.replayed);
         assert!(tokens.contains(again.token.as_str()));
         let other = cart_with(&app.db, &sku, 1).await;
-        let reused = place_order(&app.db, other, &checkout("one-key"), HOLD).await;
+        let reused = place_order(&app.db, other, &checkout("one-key"), &rules()).await;
         assert!(matches!(&reused, Err(AppError::Validation(f)) if f.contains_key("idempotency_key")), "{reused:?}");
         assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 1);
     }
@@ -116,12 +154,12 @@ backend_tests! {
         let (_, sku) = some_variant(&app.db, 1).await;
         inventory::set_stock(&app.db, &sku, 10, "test").await.unwrap();
         let cart_id = cart_with(&app.db, &sku, 1).await;
-        let first = place_order(&app.db, cart_id, &checkout("retry"), HOLD).await.unwrap();
+        let first = place_order(&app.db, cart_id, &checkout("retry"), &rules()).await.unwrap();
         assert!(!first.replayed);
         // A retry that arrives before the cart is emptied would carry the same lines: simulate it by
         // putting the line back, as the original request saw it.
         cart::add(&app.db, cart_id, &sku, 1, CartRules::default()).await.unwrap();
-        let second = place_order(&app.db, cart_id, &checkout("retry"), HOLD).await.unwrap();
+        let second = place_order(&app.db, cart_id, &checkout("retry"), &rules()).await.unwrap();
         assert!(second.replayed);
         assert_eq!(second.token, first.token);
         assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM orders").await, 1);
@@ -137,7 +175,7 @@ backend_tests! {
         cart::add(&app.db, cart_id, &b, 3, CartRules::default()).await.unwrap();
         inventory::set_stock(&app.db, &b, 2, "test").await.unwrap();
 
-        let refused = place_order(&app.db, cart_id, &checkout("short"), HOLD).await.unwrap_err();
+        let refused = place_order(&app.db, cart_id, &checkout("short"), &rules()).await.unwrap_err();
         let AppError::Validation(fields) = &refused else { panic!("{refused:?}") };
         assert_eq!(fields.len(), 1, "only the short line is named: {fields:?}");
         assert!(fields[&format!("line:{b}")].contains("Only 2 of"), "{fields:?}");
@@ -148,7 +186,7 @@ backend_tests! {
 
         // The shopper lowers the quantity and submits again with the same page's key.
         cart::set_quantity(&app.db, cart_id, &b, 2, CartRules::default()).await.unwrap();
-        place_order(&app.db, cart_id, &checkout("short"), HOLD).await.unwrap();
+        place_order(&app.db, cart_id, &checkout("short"), &rules()).await.unwrap();
         assert_eq!(stock_of(&app.db, b_id).await, 0);
         assert_eq!(inventory::ledger_sum(&app.db, b_id).await.unwrap(), 0);
         assert_eq!(inventory::ledger_sum(&app.db, a_id).await.unwrap(), 8);
@@ -197,7 +235,7 @@ backend_tests! {
         let (variant_id, sku) = some_variant(&app.db, 3).await;
         inventory::set_stock(&app.db, &sku, 4, "test").await.unwrap();
         let cart_id = cart_with(&app.db, &sku, 3).await;
-        let placed = place_order(&app.db, cart_id, &checkout("hold"), HOLD).await.unwrap();
+        let placed = place_order(&app.db, cart_id, &checkout("hold"), &rules()).await.unwrap();
         assert_eq!(stock_of(&app.db, variant_id).await, 1);
 
         let now = chrono::Utc::now();
@@ -241,7 +279,7 @@ backend_tests! {
         let cart_id = cart_with(&app.db, &sku, 2).await;
         let tabs = ["tab-one", "tab-two"].map(|key| {
             let db = app.db.clone();
-            tokio::spawn(async move { place_order(&db, cart_id, &checkout(key), HOLD).await })
+            tokio::spawn(async move { place_order(&db, cart_id, &checkout(key), &rules()).await })
         });
         let results: Vec<_> = futures::future::join_all(tabs).await.into_iter().map(|r| r.unwrap()).collect();
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");

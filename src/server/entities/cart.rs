@@ -8,6 +8,12 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token: String,
     pub user_id: Option<i32>,
+    /// Checkout details entered so far (empty until entered).
+    pub email: String,
+    /// JSON of `model::checkout::Address`.
+    pub shipping_address: String,
+    pub shipping_method: String,
+    pub promo_code: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

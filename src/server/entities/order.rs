@@ -20,6 +20,14 @@ pub struct Model {
     pub shipping_method: String,
     pub hold_expires_at: ChronoDateTimeUtc,
     pub paid_at: Option<ChronoDateTimeUtc>,
+    pub promo_code: String,
+    pub payment_intent_id: Option<String>,
+    /// unpaid, failed, succeeded, refunded: what the payment provider last said.
+    pub payment_status: String,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub payment_error: String,
+    pub note: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -189,6 +189,65 @@ pub async fn set_quantity(
     })
 }
 
+/// Moves a guest cart's lines into another cart (the accounts issue calls this at sign-in with the
+/// cookie's cart and the shopper's own). Quantities of the same item add up, capped at the stock on hand
+/// and the line maximum; items no longer sold are dropped. The guest cart is deleted. Returns what the
+/// shopper should be told (capped or dropped lines).
+pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRules) -> Result<Vec<String>, AppError> {
+    if from == into {
+        return Ok(Vec::new());
+    }
+    crate::write_retry!(db, |txn| {
+        // Both carts locked, lower id first (two merges never wait on each other in a circle).
+        for id in [from.min(into), from.max(into)] {
+            lock_cart(txn, id).await?;
+        }
+        let mut notices = Vec::new();
+        let incoming = cart_line::Entity::find().filter(cart_line::Column::CartId.eq(from)).all(txn).await?;
+        for line in incoming {
+            let found =
+                variant::Entity::find_by_id(line.variant_id).find_also_related(product::Entity).one(txn).await?;
+            let Some((variant, Some(product))) = found else { continue };
+            if !variant.active || product.status != "active" || variant.stock == 0 {
+                notices.push(format!("{} is no longer available and was not added to your cart.", product.title));
+                continue;
+            }
+            let existing = cart_line::Entity::find()
+                .filter(cart_line::Column::CartId.eq(into))
+                .filter(cart_line::Column::VariantId.eq(variant.id))
+                .one(txn)
+                .await?;
+            let wanted = existing.as_ref().map_or(0, |l| l.quantity) + line.quantity;
+            let quantity = wanted.min(variant.stock).min(rules.max_quantity);
+            if quantity < wanted {
+                notices.push(format!("Only {quantity} of {} could stay in your cart.", product.title));
+            }
+            match existing {
+                Some(existing) => {
+                    let mut existing: cart_line::ActiveModel = existing.into();
+                    existing.quantity = Set(quantity);
+                    existing.update(txn).await?;
+                }
+                None => {
+                    cart_line::ActiveModel {
+                        cart_id: Set(into),
+                        variant_id: Set(variant.id),
+                        quantity: Set(quantity),
+                        seen_price: Set(line.seen_price),
+                        created_at: Set(line.created_at),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                }
+            }
+        }
+        cart::Entity::delete_by_id(from).exec(txn).await?;
+        touch(txn, into).await?;
+        Ok(Ok(notices))
+    })
+}
+
 /// Serializes writers of one cart on PostgreSQL (two quick "Add" clicks both inserting the same line,
 /// or both reading the same quantity). SQLite's IMMEDIATE transactions already run one writer at a time.
 async fn lock_cart(db: &impl ConnectionTrait, cart_id: i32) -> Result<(), sea_orm::DbErr> {

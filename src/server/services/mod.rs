@@ -2,10 +2,14 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod home;
 pub mod inventory;
 pub mod listing;
+pub mod mail;
 pub mod orders;
+pub mod payments;
+pub mod pricing;
 pub mod product;
 pub mod read_model;
 pub mod search;

@@ -11,16 +11,20 @@ use std::time::Duration;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
 };
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::money::STORE_CURRENCY;
+use crate::model::checkout::{Address, OrderLineView, OrderView, Totals};
+use crate::model::money::{Money, STORE_CURRENCY};
 use crate::model::order::OrderStatus;
-use crate::server::entities::{cart_line, idempotency_key, order, order_line, product, variant};
+use crate::server::config::CheckoutRules;
+use crate::server::entities::{cart_line, idempotency_key, order, order_line, product, promo_code, variant};
+use crate::server::services::checkout::{self, normalize_email, validate_address};
 use crate::server::services::inventory::{self, Movement};
+use crate::server::services::pricing::{self, PricedLine, ShippingRate};
 
 /// An in-progress key older than this belongs to a request that died (its transaction never
 /// committed, so no order exists): a retry may take it over. Longer than the worst case of a live
@@ -29,13 +33,18 @@ use crate::server::services::inventory::{self, Movement};
 /// cannot make a second order under the key.
 const KEY_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 
-/// What the shopper submits on the review page.
+/// What the shopper submits on the review page (the details entered in the earlier steps, and the
+/// total the page showed).
 #[derive(Debug, Clone)]
 pub struct Checkout {
     pub email: String,
-    /// The validated shipping address, as the order keeps it.
-    pub shipping_address: String,
+    pub address: Address,
     pub shipping_method: String,
+    /// Empty for none.
+    pub promo_code: String,
+    /// The total the review page showed (minor units): if the order would cost anything else now, it
+    /// is refused so the shopper sees the new total first.
+    pub expected_total: Option<i64>,
     /// One per checkout attempt (the review page's hidden field).
     pub idempotency_key: String,
 }
@@ -48,35 +57,54 @@ pub struct Placed {
     pub replayed: bool,
 }
 
-/// How long a placed order holds its stock while awaiting payment.
-#[derive(Debug, Clone, Copy)]
-pub struct Hold(pub Duration);
+/// The details checked and tidied, ready to be written.
+struct Valid<'a> {
+    email: String,
+    address_json: String,
+    rate: &'a ShippingRate,
+    tax_basis_points: i64,
+    promo_code: String,
+}
+
+fn validate<'a>(checkout: &Checkout, rules: &'a CheckoutRules) -> Result<Valid<'a>, AppError> {
+    let key = checkout.idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::invalid("idempotency_key", "This checkout page has expired. Please reload it."));
+    }
+    let email = normalize_email(&checkout.email)?;
+    let address = validate_address(&checkout.address).map_err(AppError::Validation)?;
+    let rate = rules
+        .rate(&checkout.shipping_method)
+        .ok_or_else(|| AppError::invalid("method", "Choose one of the shipping methods shown."))?;
+    let address_json = serde_json::to_string(&address).map_err(|e| AppError::internal(&e))?;
+    Ok(Valid {
+        email,
+        tax_basis_points: rules.tax_basis_points(&address.country, &address.region),
+        address_json,
+        rate,
+        promo_code: checkout.promo_code.trim().to_ascii_uppercase(),
+    })
+}
 
 pub async fn place_order(
     db: &DatabaseConnection,
     cart_id: i32,
     checkout: &Checkout,
-    hold: Hold,
+    rules: &CheckoutRules,
 ) -> Result<Placed, AppError> {
+    let valid = validate(checkout, rules)?;
     let key = checkout.idempotency_key.trim();
-    if key.is_empty() || key.len() > 100 {
-        return Err(AppError::invalid("idempotency_key", "This checkout page has expired. Please reload it."));
-    }
-    let email = checkout.email.trim().to_ascii_lowercase();
-    if !plausible_email(&email) {
-        return Err(AppError::invalid("email", "Enter an email address like name@example.com."));
-    }
     let lines = cart_lines(db, cart_id).await?;
-    let print = fingerprint(cart_id, &lines, &email, checkout);
+    let print = fingerprint(cart_id, &lines, &valid, checkout.expected_total);
 
     let claimed = match claim(db, key, &print, lines.is_empty()).await? {
         Claim::Proceed(claimed) => claimed,
         Claim::Replay(order_id) => return replay(db, order_id).await,
     };
     let owned = Owned { key, claimed };
-    let result = crate::write_retry!(db, |txn| {
-        take_stock_and_write(txn, cart_id, &lines, &email, checkout, owned, hold).await
-    });
+    let order =
+        Order { cart_id, lines: &lines, valid: &valid, expected_total: checkout.expected_total, hold: rules.hold };
+    let result = crate::write_retry!(db, |txn| { take_stock_and_write(txn, &order, owned).await });
     // A refusal wrote nothing: free our claim for a corrected retry. After a database error the order
     // may or may not exist (a lost answer to COMMIT): keep the key and let the lease decide.
     if let Err(refusal) = &result
@@ -95,6 +123,15 @@ pub async fn place_order(
     result
 }
 
+/// Everything the order transaction writes from.
+struct Order<'a> {
+    cart_id: i32,
+    lines: &'a [(i32, i32)],
+    valid: &'a Valid<'a>,
+    expected_total: Option<i64>,
+    hold: Duration,
+}
+
 /// (variant id, quantity), by variant id: every transaction locks rows in the same order (no deadlock).
 async fn cart_lines(db: &impl ConnectionTrait, cart_id: i32) -> Result<Vec<(i32, i32)>, AppError> {
     let lines = cart_line::Entity::find()
@@ -107,11 +144,11 @@ async fn cart_lines(db: &impl ConnectionTrait, cart_id: i32) -> Result<Vec<(i32,
 
 /// Digests of what the request asks for: "<the form's fields>:<the cart's lines>". Once the order is
 /// placed its lines have left the cart, so a repeat (a refresh) matches on the first part alone.
-fn fingerprint(cart_id: i32, lines: &[(i32, i32)], email: &str, checkout: &Checkout) -> String {
+fn fingerprint(cart_id: i32, lines: &[(i32, i32)], valid: &Valid<'_>, expected_total: Option<i64>) -> String {
     let hex = |hasher: Sha256| hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>();
     let mut request = Sha256::new();
-    request.update(format!("cart:{cart_id}\nemail:{email}\naddress:{}\n", checkout.shipping_address));
-    request.update(format!("method:{}\n", checkout.shipping_method));
+    request.update(format!("cart:{cart_id}\nemail:{}\naddress:{}\n", valid.email, valid.address_json));
+    request.update(format!("method:{}\npromo:{}\ntotal:{expected_total:?}\n", valid.rate.id, valid.promo_code));
     let mut cart = Sha256::new();
     for (variant, quantity) in lines {
         cart.update(format!("line:{variant}x{quantity}\n"));
@@ -121,16 +158,6 @@ fn fingerprint(cart_id: i32, lines: &[(i32, i32)], email: &str, checkout: &Check
 
 fn request_part(print: &str) -> &str {
     print.split(':').next().unwrap_or_default()
-}
-
-fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 enum Claim {
@@ -206,19 +233,16 @@ async fn replay(db: &DatabaseConnection, order_id: i32) -> Result<Placed, AppErr
 /// The order transaction. `Ok(Err(_))` refuses (and rolls back); `Err(_)` is a database failure.
 async fn take_stock_and_write(
     txn: &DatabaseTransaction,
-    cart_id: i32,
-    lines: &[(i32, i32)],
-    email: &str,
-    checkout: &Checkout,
+    order: &Order<'_>,
     owned: Owned<'_>,
-    hold: Hold,
 ) -> Result<Result<Placed, AppError>, DbErr> {
     let now = chrono::Utc::now();
+    let valid = order.valid;
     // The lines leave the cart first, exactly as they were read: a second submit of the same cart (another
     // tab, another key) finds them gone, and a quantity changed meanwhile is not ordered unseen.
-    for &(variant_id, quantity) in lines {
+    for &(variant_id, quantity) in order.lines {
         let taken = cart_line::Entity::delete_many()
-            .filter(cart_line::Column::CartId.eq(cart_id))
+            .filter(cart_line::Column::CartId.eq(order.cart_id))
             .filter(cart_line::Column::VariantId.eq(variant_id))
             .filter(cart_line::Column::Quantity.eq(quantity))
             .exec(txn)
@@ -229,8 +253,8 @@ async fn take_stock_and_write(
         }
     }
     let mut shortages = FieldErrors::new();
-    let mut priced = Vec::with_capacity(lines.len());
-    for &(variant_id, quantity) in lines {
+    let mut priced = Vec::with_capacity(order.lines.len());
+    for &(variant_id, quantity) in order.lines {
         // The one rule that prevents overselling: take `quantity` only if that many are on hand.
         let taken = variant::Entity::update_many()
             .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).sub(quantity))
@@ -259,21 +283,66 @@ async fn take_stock_and_write(
         return Ok(Err(AppError::Validation(shortages)));
     }
 
-    let subtotal: i64 = priced.iter().map(|(v, _, q)| v.price * *q as i64).sum();
+    let lines: Vec<PricedLine> =
+        priced.iter().map(|(v, _, q)| PricedLine { unit_price: v.price, quantity: *q }).collect();
+    let promo = match valid.promo_code.as_str() {
+        "" => None,
+        code => match checkout::find_promo(txn, code, now).await? {
+            Ok(promo) => Some(promo),
+            Err(why) => return Ok(Err(AppError::invalid("promo_code", format!("{why} Remove it to continue.")))),
+        },
+    };
+    let totals = pricing::totals(&lines, promo.as_ref(), Some(valid.rate), valid.tax_basis_points);
+    if order.expected_total.is_some_and(|expected| expected != totals.total) {
+        let message = format!(
+            "Your total changed to {} since you reviewed your order. Please check it and place the order again.",
+            Money::store(totals.total).format()
+        );
+        return Ok(Err(AppError::invalid("total", message)));
+    }
+    // A code that takes money off counts one use, atomically: the limit holds under any concurrency.
+    let promo_code = match promo.filter(|_| totals.discount > 0) {
+        Some(promo) => {
+            let counted = promo_code::Entity::update_many()
+                .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).add(1))
+                .filter(promo_code::Column::Code.eq(&promo.code))
+                .filter(promo_code::Column::Active.eq(true))
+                .filter(
+                    Condition::any()
+                        .add(promo_code::Column::UsageLimit.is_null())
+                        .add(Expr::col(promo_code::Column::UsedCount).lt(Expr::col(promo_code::Column::UsageLimit))),
+                )
+                .filter(
+                    Condition::any()
+                        .add(promo_code::Column::ExpiresAt.is_null())
+                        .add(promo_code::Column::ExpiresAt.gt(now)),
+                )
+                .exec(txn)
+                .await?;
+            if counted.rows_affected != 1 {
+                let message = format!("{} has just been used up. Remove it to continue.", promo.code);
+                return Ok(Err(AppError::invalid("promo_code", message)));
+            }
+            promo.code
+        }
+        None => String::new(),
+    };
+
     let token = format!("{:032x}", rand::random::<u128>());
-    let hold = chrono::Duration::from_std(hold.0).unwrap_or(chrono::Duration::minutes(15));
-    let order = order::ActiveModel {
+    let hold = chrono::Duration::from_std(order.hold).unwrap_or(chrono::Duration::minutes(15));
+    let placed = order::ActiveModel {
         token: Set(token.clone()),
-        email: Set(email.to_owned()),
+        email: Set(valid.email.clone()),
         status: Set(OrderStatus::PendingPayment.as_str().to_owned()),
         currency: Set(STORE_CURRENCY.code().to_owned()),
-        subtotal: Set(subtotal),
-        discount: Set(0),
-        shipping: Set(0),
-        tax: Set(0),
-        total: Set(subtotal),
-        shipping_address: Set(checkout.shipping_address.clone()),
-        shipping_method: Set(checkout.shipping_method.clone()),
+        subtotal: Set(totals.subtotal),
+        discount: Set(totals.discount),
+        shipping: Set(totals.shipping),
+        tax: Set(totals.tax),
+        total: Set(totals.total),
+        shipping_address: Set(valid.address_json.clone()),
+        shipping_method: Set(valid.rate.id.clone()),
+        promo_code: Set(promo_code),
         hold_expires_at: Set(now + hold),
         paid_at: Set(None),
         created_at: Set(now),
@@ -282,6 +351,7 @@ async fn take_stock_and_write(
     }
     .insert(txn)
     .await?;
+    let order = placed;
     for (variant, product, quantity) in &priced {
         order_line::ActiveModel {
             order_id: Set(order.id),
@@ -358,6 +428,17 @@ async fn cancel_and_restock(
     if changed.rows_affected != 1 {
         return Ok(Ok(false));
     }
+    // A promo code's use comes back with the stock.
+    if let Some(order) = order::Entity::find_by_id(order_id).one(txn).await?
+        && !order.promo_code.is_empty()
+    {
+        promo_code::Entity::update_many()
+            .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).sub(1))
+            .filter(promo_code::Column::Code.eq(order.promo_code))
+            .filter(promo_code::Column::UsedCount.gt(0))
+            .exec(txn)
+            .await?;
+    }
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(order_id))
         .order_by_asc(order_line::Column::VariantId)
@@ -382,33 +463,88 @@ async fn cancel_and_restock(
     Ok(Ok(true))
 }
 
+/// An order's page: its lines, totals, address, and while it awaits payment the seconds left and a
+/// fresh key for the payment form.
+pub async fn view(db: &impl ConnectionTrait, token: &str, rules: &CheckoutRules) -> Result<OrderView, AppError> {
+    if !crate::server::services::cart::is_token(token) {
+        return Err(AppError::NotFound);
+    }
+    let order =
+        order::Entity::find().filter(order::Column::Token.eq(token)).one(db).await?.ok_or(AppError::NotFound)?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(order.id))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
+        .await?;
+    let status = OrderStatus::parse(&order.status).ok_or(AppError::Internal)?;
+    let seconds_left = match status {
+        OrderStatus::PendingPayment => Ord::max((order.hold_expires_at - chrono::Utc::now()).num_seconds(), 0),
+        _ => 0,
+    };
+    Ok(OrderView {
+        token: order.token,
+        number: order.id,
+        status,
+        email: order.email,
+        lines: lines
+            .into_iter()
+            .map(|l| OrderLineView {
+                sku: l.sku,
+                title: l.title,
+                quantity: l.quantity,
+                unit_price: Money::store(l.unit_price),
+                line_total: Money::store(l.line_total),
+            })
+            .collect(),
+        totals: Totals {
+            subtotal: order.subtotal,
+            discount: order.discount,
+            shipping: order.shipping,
+            tax: order.tax,
+            total: order.total,
+        },
+        address: serde_json::from_str(&order.shipping_address).unwrap_or_default(),
+        shipping_method: rules.rate(&order.shipping_method).map(|r| r.name.clone()).unwrap_or(order.shipping_method),
+        promo_code: order.promo_code,
+        seconds_left,
+        payment_error: if status == OrderStatus::PendingPayment { order.payment_error } else { String::new() },
+        card: (!order.card_brand.is_empty()).then(|| format!("{} ending {}", order.card_brand, order.card_last4)),
+        charged: matches!(order.payment_status.as_str(), "succeeded" | "refunding"),
+        attempt_key: crate::server::services::cart::new_token(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn emails_are_checked_for_shape_only() {
-        assert!(plausible_email("ada@example.com"));
-        assert!(!plausible_email("ada@example"));
-        assert!(!plausible_email("@example.com"));
-        assert!(!plausible_email("ada example@example.com"));
-        assert!(!plausible_email(&format!("{}@example.com", "a".repeat(250))));
-    }
-
-    #[test]
     fn the_fingerprint_changes_with_any_detail() {
+        let rules = CheckoutRules::default();
         let checkout = Checkout {
             email: "a@b.co".into(),
-            shipping_address: "1 Main St".into(),
+            address: Address {
+                name: "A".into(),
+                line1: "1 Main St".into(),
+                city: "Town".into(),
+                region: "CA".into(),
+                postal_code: "94105".into(),
+                country: "US".into(),
+                ..Default::default()
+            },
             shipping_method: "standard".into(),
+            promo_code: String::new(),
+            expected_total: Some(100),
             idempotency_key: "k".into(),
         };
-        let base = fingerprint(1, &[(5, 1)], "a@b.co", &checkout);
-        assert_eq!(base, fingerprint(1, &[(5, 1)], "a@b.co", &checkout));
-        assert_ne!(base, fingerprint(1, &[(5, 2)], "a@b.co", &checkout));
-        assert_eq!(request_part(&base), request_part(&fingerprint(1, &[], "a@b.co", &checkout)), "lines apart");
-        assert_ne!(base, fingerprint(1, &[(5, 1)], "c@b.co", &checkout));
-        let other = Checkout { shipping_method: "express".into(), ..checkout.clone() };
-        assert_ne!(base, fingerprint(1, &[(5, 1)], "a@b.co", &other));
+        let print =
+            |c: &Checkout, lines: &[(i32, i32)]| fingerprint(1, lines, &validate(c, &rules).unwrap(), c.expected_total);
+        let base = print(&checkout, &[(5, 1)]);
+        assert_eq!(base, print(&checkout, &[(5, 1)]));
+        assert_ne!(base, print(&checkout, &[(5, 2)]));
+        assert_eq!(request_part(&base), request_part(&print(&checkout, &[])), "lines apart");
+        assert_ne!(base, print(&Checkout { email: "c@b.co".into(), ..checkout.clone() }, &[(5, 1)]));
+        assert_ne!(base, print(&Checkout { shipping_method: "express".into(), ..checkout.clone() }, &[(5, 1)]));
+        assert_ne!(base, print(&Checkout { expected_total: Some(101), ..checkout.clone() }, &[(5, 1)]));
     }
 }

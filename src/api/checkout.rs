@@ -1,0 +1,157 @@
+//! The checkout's server functions: one per step, each a plain HTML form too (without JavaScript the
+//! browser posts it and is redirected to the next step, or back with the error).
+
+// A form's fields are a server function's arguments (the address form has eight).
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::checkout::{CheckoutView, OrderView};
+
+#[cfg(feature = "ssr")]
+async fn cart_id(state: &crate::server::state::AppState) -> Result<i32, AppError> {
+    crate::server::cart_session::current(state).await?.ok_or_else(|| AppError::invalid("cart", "Your cart is empty."))
+}
+
+/// The checkout as it stands (an empty one when the shopper has no cart).
+#[server(prefix = "/api", endpoint = "checkout")]
+pub async fn get_checkout() -> Result<CheckoutView, AppError> {
+    let state = crate::server::app_state()?;
+    match crate::server::cart_session::current(&state).await? {
+        Some(cart_id) => crate::server::services::checkout::view(&state.db, cart_id, &state.settings.checkout).await,
+        None => Ok(CheckoutView::default()),
+    }
+}
+
+/// Step one: contact email and shipping address. Then on to the shipping method.
+#[server(prefix = "/api", endpoint = "checkout/details")]
+pub async fn save_checkout_details(
+    email: String,
+    name: String,
+    line1: String,
+    #[server(default)] line2: String,
+    city: String,
+    #[server(default)] region: String,
+    postal_code: String,
+    country: String,
+) -> Result<(), AppError> {
+    use crate::model::checkout::Address;
+    let state = crate::server::app_state()?;
+    let cart_id = cart_id(&state).await;
+    let address = Address { name, line1, line2, city, region, postal_code, country };
+    let result = match cart_id {
+        Ok(cart_id) => crate::server::services::checkout::save_details(&state.db, cart_id, &email, &address).await,
+        Err(err) => Err(err),
+    };
+    crate::server::with_status(result)?;
+    leptos_axum::redirect("/checkout/shipping");
+    Ok(())
+}
+
+/// Step two: the shipping method. Then on to the review.
+#[server(prefix = "/api", endpoint = "checkout/shipping")]
+pub async fn choose_shipping_method(method: String) -> Result<(), AppError> {
+    let state = crate::server::app_state()?;
+    let result = match cart_id(&state).await {
+        Ok(cart_id) => {
+            crate::server::services::checkout::choose_shipping(&state.db, cart_id, &state.settings.checkout, &method)
+                .await
+        }
+        Err(err) => Err(err),
+    };
+    crate::server::with_status(result)?;
+    leptos_axum::redirect("/checkout/review");
+    Ok(())
+}
+
+/// Applies a promo code (an empty one removes it); the review shows the new totals.
+#[server(prefix = "/api", endpoint = "checkout/promo")]
+pub async fn apply_promo_code(#[server(default)] code: String) -> Result<(), AppError> {
+    let state = crate::server::app_state()?;
+    let result = match cart_id(&state).await {
+        Ok(cart_id) => crate::server::services::checkout::apply_promo(&state.db, cart_id, &code).await,
+        Err(err) => Err(err),
+    };
+    crate::server::with_status(result)
+}
+
+/// The review's "Place order": one order per idempotency key, however often it is sent. Then on to
+/// the order's payment page.
+#[server(prefix = "/api", endpoint = "checkout/place")]
+pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result<String, AppError> {
+    use crate::server::services::{checkout, orders};
+    let state = crate::server::app_state()?;
+    let result = async {
+        let cart_id = cart_id(&state).await?;
+        let entered = checkout::entered(&state.db, cart_id).await?;
+        let order = orders::Checkout {
+            email: entered.email,
+            address: entered.address,
+            shipping_method: entered.shipping_method,
+            promo_code: entered.promo_code,
+            expected_total: Some(expected_total),
+            idempotency_key,
+        };
+        orders::place_order(&state.db, cart_id, &order, &state.settings.checkout).await
+    }
+    .await;
+    let placed = crate::server::with_status(result)?;
+    leptos_axum::redirect(&format!("/orders/{}", placed.token));
+    Ok(placed.token)
+}
+
+/// An order's page, found by its unguessable token.
+#[server(prefix = "/api", endpoint = "order")]
+pub async fn get_order(token: String) -> Result<OrderView, AppError> {
+    let state = crate::server::app_state()?;
+    crate::server::with_status(crate::server::services::orders::view(&state.db, &token, &state.settings.checkout).await)
+}
+
+/// Pays a pending order by card. A refused card leaves the order payable and says why.
+#[server(prefix = "/api", endpoint = "order/pay")]
+pub async fn pay_order(
+    token: String,
+    number: String,
+    expiry: String,
+    cvc: String,
+    attempt: String,
+) -> Result<(), AppError> {
+    use crate::server::services::payments::{Card, pay};
+    let state = crate::server::app_state()?;
+    let result = async {
+        let card = Card::parse(&number, &expiry, &cvc, chrono::Utc::now().date_naive())?;
+        pay(&state.db, &state.payments, &token, &card, &attempt).await
+    }
+    .await;
+    crate::server::with_status(result)?;
+    Ok(())
+}
+
+/// A mail in the dev mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailView {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub queued: String,
+}
+
+/// The newest queued mails (development only: 404 in production).
+#[server(prefix = "/api", endpoint = "dev/mailbox")]
+pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
+    let state = crate::server::app_state()?;
+    if state.settings.production {
+        return crate::server::with_status(Err(AppError::NotFound));
+    }
+    let mails = crate::server::services::mail::recent(&state.db, 50).await?;
+    Ok(mails
+        .into_iter()
+        .map(|m| MailView {
+            to: m.to_address,
+            subject: m.subject,
+            body: m.body,
+            queued: m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        })
+        .collect())
+}

@@ -1,0 +1,352 @@
+//! The checkout: /checkout (contact and address), /checkout/shipping (method), /checkout/review
+//! (promo code, totals, "Place order"). Each step is a server-function form that works without
+//! JavaScript; every total shown comes from the server.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+
+use crate::api::checkout::{ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, get_checkout};
+use crate::error::AppError;
+use crate::model::checkout::{Address, COUNTRIES, CheckoutView, Totals, regions};
+use crate::model::money::Money;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Details,
+    Shipping,
+    Review,
+}
+
+/// Loads the checkout and shows one step beside the order summary (or the empty-cart message).
+#[component]
+fn CheckoutFrame<F, V>(step: Step, reload: Signal<usize>, body: F) -> impl IntoView
+where
+    F: Fn(CheckoutView) -> V + Send + Sync + Copy + 'static,
+    V: IntoView + 'static,
+{
+    let checkout = Resource::new(move || reload.get(), |_| get_checkout());
+    view! {
+        <Title text="Checkout"/>
+        <Meta name="robots" content="noindex"/>
+        <h1>"Checkout"</h1>
+        <Steps step/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your checkout…"</p> }>
+            {move || Suspend::new(async move {
+                match checkout.await {
+                    Ok(view) if view.cart.lines.is_empty() => view! {
+                        <div class="empty">
+                            <p>"Your cart is empty."</p>
+                            <A href="/products" attr:class="button button--primary">"Continue shopping"</A>
+                        </div>
+                    }
+                    .into_any(),
+                    Ok(view) => {
+                        let summary = view.clone();
+                        view! {
+                            <div class="checkout">
+                                <div class="checkout__step">{body(view)}</div>
+                                <Summary view=summary/>
+                            </div>
+                        }
+                        .into_any()
+                    }
+                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Steps(step: Step) -> impl IntoView {
+    let item = move |this: Step, href: &'static str, label: &'static str| {
+        let current = (this == step).then_some("step");
+        view! { <li aria-current=current><a href=href>{label}</a></li> }
+    };
+    view! {
+        <nav aria-label="Checkout steps">
+            <ol class="steps">
+                <li><a href="/cart">"Cart"</a></li>
+                {item(Step::Details, "/checkout", "Information")}
+                {item(Step::Shipping, "/checkout/shipping", "Shipping")}
+                {item(Step::Review, "/checkout/review", "Review")}
+                <li>"Payment"</li>
+            </ol>
+        </nav>
+    }
+}
+
+/// The lines and the totals, as the server computed them.
+#[component]
+fn Summary(view: CheckoutView) -> impl IntoView {
+    let CheckoutView { cart, totals, promo_code, .. } = view;
+    view! {
+        <aside class="summary" aria-label="Order summary">
+            <h2>"Order summary"</h2>
+            {(!cart.notices.is_empty()).then(|| view! {
+                <ul class="notices" role="status">
+                    {cart.notices.into_iter().map(|n| view! { <li class="notice">{n}</li> }).collect_view()}
+                </ul>
+            })}
+            <ul class="summary__lines">
+                {cart.lines.into_iter().map(|line| view! {
+                    <li class="summary__line" data-sku=line.sku.clone()>
+                        <span>{line.quantity} " × " {line.title}
+                            {(!line.variant_label.is_empty()).then(|| view! { <small>" (" {line.variant_label} ")"</small> })}
+                        </span>
+                        <span>{line.line_total.format()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <TotalsTable totals promo_code/>
+        </aside>
+    }
+}
+
+/// Subtotal, discount, shipping, tax and total.
+#[component]
+pub fn TotalsTable(totals: Totals, #[prop(optional)] promo_code: String) -> impl IntoView {
+    let money = |minor: i64| Money::store(minor).format();
+    let discount_label = if promo_code.is_empty() { "Discount".to_owned() } else { format!("Discount ({promo_code})") };
+    view! {
+        <dl class="totals">
+            <dt>"Subtotal"</dt><dd data-total="subtotal">{money(totals.subtotal)}</dd>
+            {(totals.discount > 0).then(|| view! { <dt>{discount_label}</dt><dd data-total="discount">"−" {money(totals.discount)}</dd> })}
+            <dt>"Shipping"</dt><dd data-total="shipping">{money(totals.shipping)}</dd>
+            <dt>"Tax"</dt><dd data-total="tax">{money(totals.tax)}</dd>
+            <dt class="totals__grand">"Total"</dt><dd class="totals__grand" data-total="total">{money(totals.total)}</dd>
+        </dl>
+    }
+}
+
+/// The last refusal of a form's action.
+fn refusal<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// The message for one field, if the refusal has one.
+fn field_error(errors: Signal<Option<AppError>>, field: &'static str) -> impl Fn() -> Option<String> + Copy {
+    move || errors.get().and_then(|e| e.field(field).map(str::to_owned))
+}
+
+/// The messages of a refusal that are not about one of the form's fields.
+fn form_error(
+    errors: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<Vec<String>> + Copy {
+    move || {
+        errors.get().and_then(|err| match &err {
+            AppError::Validation(map) => {
+                let others: Vec<String> =
+                    map.iter().filter(|(k, _)| !fields.contains(&k.as_str())).map(|(_, v)| v.clone()).collect();
+                (!others.is_empty()).then_some(others)
+            }
+            other => Some(vec![other.to_string()]),
+        })
+    }
+}
+
+#[component]
+fn FormErrors(messages: impl Fn() -> Option<Vec<String>> + Send + Sync + 'static) -> impl IntoView {
+    move || {
+        messages().map(|list| {
+            view! {
+                <div class="notice notice--error" role="alert">
+                    <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// A labelled input with its error below it (and aria-invalid / aria-describedby pointing at it).
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "")] autocomplete: &'static str,
+    #[prop(default = true)] required: bool,
+    error: impl Fn() -> Option<String> + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label} {(!required).then_some(" (optional)")}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=move || error().is_some().then(|| described.clone())
+            />
+            {move || error().map(|message| view! { <p class="field__error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// /checkout: contact email and shipping address.
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let save = ServerAction::<SaveCheckoutDetails>::new();
+    let body = move |view: CheckoutView| {
+        let value = refusal(save.value());
+        let address = view.address.clone().unwrap_or(Address { country: "US".into(), ..Default::default() });
+        let chosen_region = address.region.clone();
+        let chosen_country = address.country.clone();
+        view! {
+            <ActionForm action=save attr:class="checkout-form" attr:novalidate=true>
+                <FormErrors messages=form_error(value, &["email", "name", "line1", "line2", "city", "region", "postal_code", "country"])/>
+                <fieldset>
+                    <legend>"Contact"</legend>
+                    <Field name="email" label="Email" kind="email" autocomplete="email" value=view.email.clone() error=field_error(value, "email")/>
+                    <p class="field__hint">"We send your receipt here. No account needed."</p>
+                </fieldset>
+                <fieldset>
+                    <legend>"Shipping address"</legend>
+                    <Field name="name" label="Full name" autocomplete="name" value=address.name.clone() error=field_error(value, "name")/>
+                    <Field name="line1" label="Street address" autocomplete="address-line1" value=address.line1.clone() error=field_error(value, "line1")/>
+                    <Field name="line2" label="Apartment, suite, etc." autocomplete="address-line2" required=false value=address.line2.clone() error=field_error(value, "line2")/>
+                    <Field name="city" label="City" autocomplete="address-level2" value=address.city.clone() error=field_error(value, "city")/>
+                    <div class="field">
+                        <label for="field-country">"Country"</label>
+                        <select id="field-country" name="country" autocomplete="country">
+                            {COUNTRIES.iter().map(|(code, name)| {
+                                view! { <option value=*code selected=chosen_country == *code>{*name}</option> }
+                            }).collect_view()}
+                        </select>
+                        {move || field_error(value, "country")().map(|m| view! { <p class="field__error">{m}</p> })}
+                    </div>
+                    <div class="field">
+                        <label for="field-region">"State / province"</label>
+                        <select id="field-region" name="region" autocomplete="address-level1"
+                            aria-invalid=move || field_error(value, "region")().is_some().then_some("true")>
+                            <option value="">"— (not needed outside the US, Canada and Australia)"</option>
+                            {COUNTRIES.iter().filter(|(code, _)| !regions(code).is_empty()).map(|(code, country)| {
+                                let chosen = chosen_region.clone();
+                                view! {
+                                    <optgroup label=*country>
+                                        {regions(code).iter().map(|(r, name)| {
+                                            view! { <option value=*r selected=chosen == *r>{*name}</option> }
+                                        }).collect_view()}
+                                    </optgroup>
+                                }
+                            }).collect_view()}
+                        </select>
+                        {move || field_error(value, "region")().map(|m| view! { <p class="field__error">{m}</p> })}
+                    </div>
+                    <Field name="postal_code" label="Postal code" autocomplete="postal-code" value=address.postal_code.clone() error=field_error(value, "postal_code")/>
+                </fieldset>
+                <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Continue to shipping"</button>
+            </ActionForm>
+        }
+    };
+    view! { <CheckoutFrame step=Step::Details reload=Signal::derive(|| 0) body/> }
+}
+
+/// /checkout/shipping: the shipping method, with its price for this cart.
+#[component]
+pub fn ShippingPage() -> impl IntoView {
+    let choose = ServerAction::<ChooseShippingMethod>::new();
+    let body = move |view: CheckoutView| {
+        let Some(address) = view.address.clone() else {
+            return view! {
+                <p class="notice" role="status">"First enter your email and shipping address."</p>
+                <A href="/checkout" attr:class="button button--primary">"Enter your address"</A>
+            }
+            .into_any();
+        };
+        let chosen = if view.shipping_method.is_empty() {
+            view.choices.first().map(|c| c.id.clone()).unwrap_or_default()
+        } else {
+            view.shipping_method.clone()
+        };
+        view! {
+            <section class="checkout-recap">
+                <p>"Contact: " <strong>{view.email.clone()}</strong> " · " <a href="/checkout">"Change"</a></p>
+                <p>"Ship to: " {address.lines().join(", ")}</p>
+            </section>
+            <ActionForm action=choose attr:class="checkout-form">
+                <FormErrors messages=form_error(refusal(choose.value()), &[])/>
+                <fieldset>
+                    <legend>"Shipping method"</legend>
+                    {view.choices.into_iter().map(|choice| {
+                        let id = format!("method-{}", choice.id);
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="method" value=choice.id.clone() checked=chosen == choice.id/>
+                                <label for=id>{choice.name} " — " <strong>{if choice.price.minor == 0 { "Free".to_owned() } else { choice.price.format() }}</strong></label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit" class="button button--primary" disabled=move || choose.pending().get()>"Continue to review"</button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! { <CheckoutFrame step=Step::Shipping reload=Signal::derive(|| 0) body/> }
+}
+
+/// /checkout/review: what will be ordered, where to, how, for how much; a promo code; "Place order".
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let promo = ServerAction::<ApplyPromoCode>::new();
+    let place = ServerAction::<PlaceOrder>::new();
+    // A refused order (a total that changed, a line sold out) shows the new state with a fresh key.
+    let reload = Signal::derive(move || promo.version().get() + place.version().get());
+    let body = move |view: CheckoutView| {
+        let (Some(address), Some(method)) = (view.address.clone(), view.shipping_name().map(str::to_owned)) else {
+            return view! {
+                <p class="notice" role="status">"First choose how your order is shipped."</p>
+                <A href="/checkout/shipping" attr:class="button button--primary">"Choose shipping"</A>
+            }
+            .into_any();
+        };
+        let has_code = !view.promo_code.is_empty();
+        let remove_label = format!("Remove code {}", view.promo_code);
+        view! {
+            <section class="checkout-recap">
+                <h2>"Review your order"</h2>
+                <p>"Contact: " <strong>{view.email.clone()}</strong> " · " <a href="/checkout">"Change"</a></p>
+                <p>"Ship to: " {address.lines().join(", ")} " · " <a href="/checkout">"Change"</a></p>
+                <p>"Shipping: " {method} " · " <a href="/checkout/shipping">"Change"</a></p>
+            </section>
+            <ActionForm action=promo attr:class="promo">
+                <label for="field-code">"Promo code"</label>
+                <input id="field-code" name="code" value=view.promo_code.clone() autocomplete="off"
+                    aria-invalid=move || field_error(refusal(promo.value()), "code")().is_some().then_some("true")/>
+                <button type="submit" class="button">"Apply"</button>
+                {move || field_error(refusal(promo.value()), "code")().map(|m| view! { <p class="field__error" role="alert">{m}</p> })}
+                {view.promo_note.clone().map(|note| view! { <p class="notice" role="status">{note}</p> })}
+            </ActionForm>
+            {has_code.then(|| view! {
+                <ActionForm action=promo attr:class="promo promo--remove">
+                    <input type="hidden" name="code" value=""/>
+                    <button type="submit" class="button button--link">{remove_label}</button>
+                </ActionForm>
+            })}
+            <ActionForm action=place attr:class="place-order">
+                <FormErrors messages=form_error(refusal(place.value()), &[])/>
+                <input type="hidden" name="idempotency_key" value=view.idempotency_key.clone()/>
+                <input type="hidden" name="expected_total" value=view.totals.total/>
+                <p class="place-order__total">"Total to pay: " <strong>{Money::store(view.totals.total).format()}</strong></p>
+                <button type="submit" class="button button--primary button--large" disabled=move || place.pending().get()>
+                    {move || if place.pending().get() { "Placing your order…" } else { "Place order" }}
+                </button>
+                <p class="field__hint">"Your items are held for you while you pay on the next page."</p>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! { <CheckoutFrame step=Step::Review reload body/> }
+}

@@ -1,0 +1,177 @@
+//! /orders/{token}: the order's own page, reachable by guests through its unguessable address. While
+//! the order awaits payment it shows the time left (a live countdown once hydrated) and the card form;
+//! once paid it is the confirmation.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::api::checkout::{PayOrder, get_order};
+use crate::components::cart_state::CartState;
+use crate::error::AppError;
+use crate::model::checkout::OrderView;
+use crate::model::order::OrderStatus;
+use crate::pages::checkout::TotalsTable;
+use crate::pages::not_found::NotFound;
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let pay = ServerAction::<PayOrder>::new();
+    let order = Resource::new(
+        move || (params.read().get("token").unwrap_or_default(), pay.version().get()),
+        |(token, _)| get_order(token),
+    );
+    // Placing the order emptied the cart: the header's count follows.
+    let cart = CartState::get();
+    Effect::new(move |_| cart.changed());
+    view! {
+        <Meta name="robots" content="noindex"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Ok(order) => view! { <OrderBody order pay/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OrderBody(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
+    let (heading, title) = match order.status {
+        OrderStatus::PendingPayment => (format!("Pay for order #{}", order.number), "Payment"),
+        OrderStatus::Paid | OrderStatus::Fulfilled => {
+            ("Thank you! Your order is confirmed.".to_owned(), "Order confirmed")
+        }
+        OrderStatus::Cancelled => (format!("Order #{} was cancelled", order.number), "Order cancelled"),
+        OrderStatus::Refunded => (format!("Order #{} was refunded", order.number), "Order refunded"),
+    };
+    let status_note = match order.status {
+        OrderStatus::PendingPayment => None,
+        OrderStatus::Paid | OrderStatus::Fulfilled => Some(format!(
+            "Order #{} is paid{}. A confirmation email is on its way to {}.",
+            order.number,
+            order.card.as_ref().map(|c| format!(" with your {c}")).unwrap_or_default(),
+            order.email
+        )),
+        OrderStatus::Cancelled if order.charged => Some(
+            "Your payment arrived after the time to pay ran out. Within a few minutes we either confirm your \
+             order (if the items are still available) or refund your card in full."
+                .to_owned(),
+        ),
+        OrderStatus::Cancelled => {
+            Some("It was not paid in time, so its items went back on sale. You were not charged.".to_owned())
+        }
+        OrderStatus::Refunded => Some("The payment was refunded to your card.".to_owned()),
+    };
+    let pending = order.status == OrderStatus::PendingPayment;
+    view! {
+        <Title text=title/>
+        <section class="order" data-status=order.status.as_str()>
+            <h1>{heading}</h1>
+            {status_note.map(|note| view! { <p class="notice" role="status">{note}</p> })}
+            {pending.then(|| view! { <PaymentForm order=order.clone() pay/> })}
+            <div class="order__details">
+                <section>
+                    <h2>"Items"</h2>
+                    <ul class="summary__lines">
+                        {order.lines.iter().map(|line| view! {
+                            <li class="summary__line">
+                                <span>{line.quantity} " × " {line.title.clone()} <small>" (" {line.sku.clone()} ")"</small></span>
+                                <span>{line.line_total.format()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <TotalsTable totals=order.totals promo_code=order.promo_code.clone()/>
+                </section>
+                <section>
+                    <h2>"Shipping"</h2>
+                    <address>{order.address.lines().into_iter().map(|l| view! { {l} <br/> }).collect_view()}</address>
+                    <p>{order.shipping_method.clone()}</p>
+                    <p>"Receipt to " {order.email.clone()}</p>
+                </section>
+            </div>
+            <p><a href="/products">"Continue shopping"</a></p>
+        </section>
+    }
+}
+
+/// "Complete payment within 14:32": counts down every second once hydrated.
+#[component]
+fn Countdown(seconds: i64) -> impl IntoView {
+    let left = RwSignal::new(seconds);
+    Effect::new(move |_| {
+        if let Ok(handle) =
+            set_interval_with_handle(move || left.update(|s| *s = (*s - 1).max(0)), std::time::Duration::from_secs(1))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let text = move || {
+        let s = left.get();
+        format!("{}:{:02}", s / 60, s % 60)
+    };
+    view! {
+        <p class="countdown" role="timer" aria-live="off">
+            {move || if left.get() > 0 {
+                view! { "Your items are held for " <strong data-countdown=move || left.get()>{text}</strong> ". Complete payment before the time runs out." }.into_any()
+            } else {
+                view! { <strong>"The time to pay has run out."</strong> " Reload the page to see your order's state." }.into_any()
+            }}
+        </p>
+    }
+}
+
+#[component]
+fn PaymentForm(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
+    let value = pay.value();
+    let error = move |field: &'static str| {
+        move || value.get().and_then(Result::err).and_then(|e| e.field(field).map(str::to_owned))
+    };
+    let general = move || {
+        value.get().and_then(Result::err).filter(|e| !matches!(e, AppError::Validation(_))).map(|e| e.to_string())
+    };
+    // The refusal stored with the order (shown after a reload too), unless this form just got one.
+    let stored_error = order.payment_error.clone();
+    let shown_error = Signal::derive(move || {
+        error("number")().or_else(|| (value.get().is_none() && !stored_error.is_empty()).then(|| stored_error.clone()))
+    });
+    view! {
+        <Countdown seconds=order.seconds_left/>
+        <ActionForm action=pay attr:class="payment checkout-form">
+            <input type="hidden" name="token" value=order.token.clone()/>
+            <input type="hidden" name="attempt" value=order.attempt_key.clone()/>
+            {move || general().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <fieldset>
+                <legend>"Card"</legend>
+                <div class="field">
+                    <label for="card-number">"Card number"</label>
+                    <input id="card-number" name="number" inputmode="numeric" autocomplete="cc-number" required
+                        aria-invalid=move || shown_error.get().is_some().then_some("true") aria-describedby="card-number-error"/>
+                    <p class="field__error" id="card-number-error" role="alert">{shown_error}</p>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="card-expiry">"Expiry (MM/YY)"</label>
+                        <input id="card-expiry" name="expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM/YY" required
+                            aria-invalid=move || error("expiry")().is_some().then_some("true")/>
+                        {move || error("expiry")().map(|m| view! { <p class="field__error">{m}</p> })}
+                    </div>
+                    <div class="field">
+                        <label for="card-cvc">"Security code"</label>
+                        <input id="card-cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" required
+                            aria-invalid=move || error("cvc")().is_some().then_some("true")/>
+                        {move || error("cvc")().map(|m| view! { <p class="field__error">{m}</p> })}
+                    </div>
+                </div>
+            </fieldset>
+            <button type="submit" class="button button--primary button--large" disabled=move || pay.pending().get()>
+                {move || if pay.pending().get() { "Paying…".to_owned() } else { format!("Pay {}", crate::model::money::Money::store(order.totals.total).format()) }}
+            </button>
+            <p class="field__hint">"Test cards: 4242 4242 4242 4242 is accepted; 4000 0000 0000 0002 is declined."</p>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,522 @@
+//! A payment provider for development and tests, served by the store itself under /sandbox/stripe
+//! (never in production). It speaks the part of Stripe's API the store uses — PaymentIntents (create,
+//! retrieve, confirm, cancel) and Refunds (create), form-encoded, Bearer secret key, Idempotency-Key —
+//! with Stripe's test cards:
+//!
+//! | card                | result                                    |
+//! |---------------------|-------------------------------------------|
+//! | 4242 4242 4242 4242 | succeeds                                  |
+//! | 4000 0000 0000 0002 | declined (`card_declined`, generic)       |
+//! | 4000 0000 0000 9995 | declined (`insufficient_funds`)           |
+//! | other valid numbers | succeed                                   |
+//!
+//! and sends webhooks as Stripe does: signed (`Stripe-Signature`), retried with backoff until the store
+//! answers 2xx. Its state lives in the store's database (`sandbox_*` tables), so it survives restarts
+//! and every app node serves the same intents.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::entities::{sandbox_idempotency, sandbox_object, sandbox_webhook};
+use super::services::payments::sign;
+use super::state::AppState;
+
+type Answer = (StatusCode, Value);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sandbox/stripe/v1/payment_intents", post(create_intent))
+        .route("/sandbox/stripe/v1/payment_intents/{id}", get(retrieve_intent))
+        .route("/sandbox/stripe/v1/payment_intents/{id}/confirm", post(confirm_intent))
+        .route("/sandbox/stripe/v1/payment_intents/{id}/cancel", post(cancel_intent))
+        .route("/sandbox/stripe/v1/refunds", post(create_refund))
+}
+
+fn error(status: StatusCode, kind: &str, code: &str, message: &str) -> Answer {
+    (status, json!({ "error": { "type": kind, "code": code, "message": message } }))
+}
+
+fn reply((status, body): Answer) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{:024x}", rand::random::<u128>() >> 32)
+}
+
+fn form(body: &Bytes) -> HashMap<String, String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter().collect()
+}
+
+/// The secret key must be the configured one (Bearer, as Stripe takes it).
+fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+    let expected = format!("Bearer {}", state.settings.payments.secret_key.expose());
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+}
+
+/// Runs `op` once per Idempotency-Key: a repeat gets the first answer, a repeat with other parameters
+/// a 400, a repeat while the first runs a 409 (Stripe's rules).
+async fn idempotent<F>(state: &AppState, headers: &HeaderMap, request: String, op: F) -> Response
+where
+    F: Future<Output = Result<Answer, sea_orm::DbErr>>,
+{
+    if !authorized(state, headers) {
+        return reply(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "api_key_invalid",
+            "Invalid API Key provided.",
+        ));
+    }
+    let db = &state.db;
+    // Only a digest of the request is kept: it holds card numbers.
+    let request: String = Sha256::digest(request.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
+        return reply(op.await.unwrap_or_else(|e| internal(&e)));
+    };
+    let claim = sandbox_idempotency::ActiveModel {
+        key: Set(key.clone()),
+        request: Set(request.clone()),
+        status: Set(0),
+        response: Set(String::new()),
+        created_at: Set(chrono::Utc::now()),
+    };
+    let conflict = OnConflict::column(sandbox_idempotency::Column::Key).do_nothing().to_owned();
+    match sandbox_idempotency::Entity::insert(claim).on_conflict(conflict).exec_without_returning(db).await {
+        Ok(1) => {}
+        Ok(_) => {
+            return reply(match sandbox_idempotency::Entity::find_by_id(key).one(db).await {
+                Ok(Some(first)) if first.request != request => error(
+                    StatusCode::BAD_REQUEST,
+                    "idempotency_error",
+                    "idempotency_key_in_use",
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                ),
+                Ok(Some(first)) if first.status == 0 => error(
+                    StatusCode::CONFLICT,
+                    "idempotency_error",
+                    "idempotency_key_in_use",
+                    "There is currently another in-progress request using this idempotency key.",
+                ),
+                Ok(Some(first)) => (
+                    StatusCode::from_u16(first.status as u16).unwrap_or(StatusCode::OK),
+                    serde_json::from_str(&first.response).unwrap_or(Value::Null),
+                ),
+                Ok(None) => error(StatusCode::CONFLICT, "idempotency_error", "retry", "Please retry."),
+                Err(e) => internal(&e),
+            });
+        }
+        Err(e) => return reply(internal(&e)),
+    }
+    let answer = op.await;
+    let stored = match &answer {
+        // Like Stripe, a server error is not kept: the retry runs again.
+        Err(_) => sandbox_idempotency::Entity::delete_by_id(key).exec(db).await.map(|_| ()),
+        Ok((status, body)) => sandbox_idempotency::Entity::update_many()
+            .col_expr(sandbox_idempotency::Column::Status, Expr::value(status.as_u16() as i32))
+            .col_expr(sandbox_idempotency::Column::Response, Expr::value(body.to_string()))
+            .filter(sandbox_idempotency::Column::Key.eq(key))
+            .exec(db)
+            .await
+            .map(|_| ()),
+    };
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "sandbox: could not store an idempotent answer");
+    }
+    reply(answer.unwrap_or_else(|e| internal(&e)))
+}
+
+fn internal(err: &sea_orm::DbErr) -> Answer {
+    tracing::error!(error = %err, "sandbox: database error");
+    error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "internal", "An error occurred in the payment sandbox.")
+}
+
+async fn load(db: &DatabaseConnection, id: &str, kind: &str) -> Result<Option<Value>, sea_orm::DbErr> {
+    Ok(load_versioned(db, id, kind).await?.map(|(object, _)| object))
+}
+
+/// An object and its version (when it was last saved).
+async fn load_versioned(
+    db: &DatabaseConnection,
+    id: &str,
+    kind: &str,
+) -> Result<Option<(Value, chrono::DateTime<chrono::Utc>)>, sea_orm::DbErr> {
+    let row = sandbox_object::Entity::find_by_id(id.to_owned()).one(db).await?;
+    Ok(row.filter(|r| r.kind == kind).and_then(|r| Some((serde_json::from_str(&r.body).ok()?, r.updated_at))))
+}
+
+/// Saves a changed object only if nobody saved it since `version` (two confirms of one intent: one wins).
+async fn save_if_unchanged(
+    db: &DatabaseConnection,
+    object: &Value,
+    version: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, sea_orm::DbErr> {
+    let id = object["id"].as_str().unwrap_or_default().to_owned();
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+    let changed = sandbox_object::Entity::update_many()
+        .col_expr(sandbox_object::Column::Body, Expr::value(object.to_string()))
+        .col_expr(sandbox_object::Column::UpdatedAt, Expr::value(now.max(version + chrono::Duration::microseconds(1))))
+        .filter(sandbox_object::Column::Id.eq(id))
+        .filter(sandbox_object::Column::UpdatedAt.eq(version))
+        .exec(db)
+        .await?;
+    Ok(changed.rows_affected == 1)
+}
+
+fn changed_meanwhile() -> Answer {
+    error(
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "lock_timeout",
+        "This object was changed by another request. Please retry.",
+    )
+}
+
+async fn save(db: &DatabaseConnection, object: &Value) -> Result<(), sea_orm::DbErr> {
+    let id = object["id"].as_str().unwrap_or_default().to_owned();
+    let kind = object["object"].as_str().unwrap_or_default().to_owned();
+    let row = sandbox_object::ActiveModel {
+        id: Set(id),
+        kind: Set(kind),
+        body: Set(object.to_string()),
+        updated_at: Set(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6)),
+    };
+    let conflict = OnConflict::column(sandbox_object::Column::Id)
+        .update_columns([sandbox_object::Column::Body, sandbox_object::Column::UpdatedAt])
+        .to_owned();
+    sandbox_object::Entity::insert(row).on_conflict(conflict).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Queues an event for delivery to the store's webhook endpoint.
+async fn emit(db: &DatabaseConnection, kind: &str, object: &Value) -> Result<(), sea_orm::DbErr> {
+    let id = new_id("evt");
+    let event = json!({
+        "id": id,
+        "object": "event",
+        "type": kind,
+        "created": chrono::Utc::now().timestamp(),
+        "livemode": false,
+        "data": { "object": object },
+    });
+    sandbox_webhook::ActiveModel {
+        event_id: Set(id),
+        payload: Set(event.to_string()),
+        attempts: Set(0),
+        next_attempt_at: Set(chrono::Utc::now()),
+        delivered_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+async fn create_intent(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = form(&body);
+    let request = format!("POST /v1/payment_intents {}", String::from_utf8_lossy(&body));
+    idempotent(&state, &headers, request, async {
+        let Some(amount) = params.get("amount").and_then(|a| a.parse::<i64>().ok()).filter(|a| *a >= 1) else {
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "parameter_invalid_integer",
+                "Invalid amount.",
+            ));
+        };
+        let Some(currency) = params.get("currency").filter(|c| c.len() == 3) else {
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "parameter_missing",
+                "Missing currency.",
+            ));
+        };
+        let metadata: serde_json::Map<String, Value> = params
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((k.strip_prefix("metadata[")?.strip_suffix(']')?.to_owned(), Value::from(v.clone())))
+            })
+            .collect();
+        let id = new_id("pi");
+        let intent = json!({
+            "id": id,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": 0,
+            "currency": currency.to_ascii_lowercase(),
+            "status": "requires_payment_method",
+            "client_secret": format!("{id}_secret_{:016x}", rand::random::<u64>()),
+            "created": chrono::Utc::now().timestamp(),
+            "description": params.get("description"),
+            "metadata": metadata,
+            "last_payment_error": null,
+            "latest_charge": null,
+            "livemode": false,
+        });
+        save(&state.db, &intent).await?;
+        Ok((StatusCode::OK, intent))
+    })
+    .await
+}
+
+async fn retrieve_intent(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorized(&state, &headers) {
+        return reply(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "api_key_invalid",
+            "Invalid API Key provided.",
+        ));
+    }
+    reply(match load(&state.db, &id, "payment_intent").await {
+        Ok(Some(intent)) => (StatusCode::OK, intent),
+        Ok(None) => no_such_intent(&id),
+        Err(e) => internal(&e),
+    })
+}
+
+fn no_such_intent(id: &str) -> Answer {
+    error(
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        "resource_missing",
+        &format!("No such payment_intent: '{id}'"),
+    )
+}
+
+/// What a test card does: None succeeds, Some((decline code, message)) is refused.
+fn card_outcome(number: &str) -> Option<(&'static str, &'static str)> {
+    match number {
+        "4000000000000002" => Some(("generic_decline", "Your card was declined.")),
+        "4000000000009995" => Some(("insufficient_funds", "Your card has insufficient funds.")),
+        _ => None,
+    }
+}
+
+async fn confirm_intent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let params = form(&body);
+    let request = format!("POST /v1/payment_intents/{id}/confirm {}", String::from_utf8_lossy(&body));
+    idempotent(&state, &headers, request, async {
+        let db = &state.db;
+        let Some((mut intent, version)) = load_versioned(db, &id, "payment_intent").await? else {
+            return Ok(no_such_intent(&id));
+        };
+        let status = intent["status"].as_str().unwrap_or_default().to_owned();
+        if !matches!(status.as_str(), "requires_payment_method" | "requires_confirmation") {
+            let message = format!("You cannot confirm this PaymentIntent because it has a status of {status}.");
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "payment_intent_unexpected_state",
+                &message,
+            ));
+        }
+        let number = params.get("payment_method_data[card][number]").cloned().unwrap_or_default();
+        if number.is_empty() {
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "parameter_missing",
+                "Missing card details.",
+            ));
+        }
+        let last4 = number[number.len().saturating_sub(4)..].to_owned();
+        match card_outcome(&number) {
+            None => {
+                let charge = new_id("ch");
+                intent["status"] = json!("succeeded");
+                intent["amount_received"] = intent["amount"].clone();
+                intent["latest_charge"] = json!(charge);
+                intent["last_payment_error"] = Value::Null;
+                intent["payment_method_details"] = json!({ "card": { "last4": last4 } });
+                if !save_if_unchanged(db, &intent, version).await? {
+                    return Ok(changed_meanwhile());
+                }
+                emit(db, "payment_intent.succeeded", &intent).await?;
+                Ok((StatusCode::OK, intent))
+            }
+            Some((decline_code, message)) => {
+                let failure = json!({
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "decline_code": decline_code,
+                    "message": message,
+                });
+                intent["status"] = json!("requires_payment_method");
+                intent["last_payment_error"] = failure.clone();
+                if !save_if_unchanged(db, &intent, version).await? {
+                    return Ok(changed_meanwhile());
+                }
+                emit(db, "payment_intent.payment_failed", &intent).await?;
+                let mut body = json!({ "error": failure });
+                body["error"]["payment_intent"] = intent;
+                Ok((StatusCode::PAYMENT_REQUIRED, body))
+            }
+        }
+    })
+    .await
+}
+
+async fn cancel_intent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request = format!("POST /v1/payment_intents/{id}/cancel {}", String::from_utf8_lossy(&body));
+    idempotent(&state, &headers, request, async {
+        let db = &state.db;
+        let Some((mut intent, version)) = load_versioned(db, &id, "payment_intent").await? else {
+            return Ok(no_such_intent(&id));
+        };
+        if matches!(intent["status"].as_str(), Some("succeeded" | "canceled")) {
+            let message =
+                format!("You cannot cancel this PaymentIntent because it has a status of {}.", intent["status"]);
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "payment_intent_unexpected_state",
+                &message,
+            ));
+        }
+        intent["status"] = json!("canceled");
+        if !save_if_unchanged(db, &intent, version).await? {
+            return Ok(changed_meanwhile());
+        }
+        emit(db, "payment_intent.canceled", &intent).await?;
+        Ok((StatusCode::OK, intent))
+    })
+    .await
+}
+
+async fn create_refund(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = form(&body);
+    let request = format!("POST /v1/refunds {}", String::from_utf8_lossy(&body));
+    idempotent(&state, &headers, request, async {
+        let db = &state.db;
+        let id = params.get("payment_intent").cloned().unwrap_or_default();
+        let Some((mut intent, version)) = load_versioned(db, &id, "payment_intent").await? else {
+            return Ok(no_such_intent(&id));
+        };
+        if intent["status"].as_str() != Some("succeeded") || intent["refunded"].as_bool() == Some(true) {
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "charge_already_refunded",
+                "This payment cannot be refunded.",
+            ));
+        }
+        let amount = intent["amount_received"].as_i64().unwrap_or(0);
+        let refund = json!({
+            "id": new_id("re"),
+            "object": "refund",
+            "amount": amount,
+            "payment_intent": id,
+            "charge": intent["latest_charge"],
+            "status": "succeeded",
+            "created": chrono::Utc::now().timestamp(),
+        });
+        intent["refunded"] = json!(true);
+        if !save_if_unchanged(db, &intent, version).await? {
+            return Ok(changed_meanwhile());
+        }
+        save(db, &refund).await?;
+        let charge = json!({
+            "id": intent["latest_charge"],
+            "object": "charge",
+            "payment_intent": id,
+            "amount": amount,
+            "amount_refunded": amount,
+            "refunded": true,
+        });
+        emit(db, "charge.refunded", &charge).await?;
+        Ok((StatusCode::OK, refund))
+    })
+    .await
+}
+
+/// Delivers queued webhooks to `url`, signed with `secret`, retrying failures after 1, 2, 4… seconds
+/// (at most an hour apart). Several nodes may run it: each delivery is claimed with a conditional
+/// update first.
+pub fn spawn_webhook_delivery(db: DatabaseConnection, url: String, secret: String) {
+    tokio::spawn(async move {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        let mut ticker = tokio::time::interval(Duration::from_millis(250));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(err) = deliver_due(&db, &http, &url, &secret).await {
+                tracing::warn!(error = %err, "sandbox: webhook delivery round failed");
+            }
+        }
+    });
+}
+
+async fn deliver_due(
+    db: &DatabaseConnection,
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let now = chrono::Utc::now();
+    let due = sandbox_webhook::Entity::find()
+        .filter(sandbox_webhook::Column::DeliveredAt.is_null())
+        .filter(sandbox_webhook::Column::NextAttemptAt.lte(now))
+        .order_by_asc(sandbox_webhook::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?;
+    for hook in due {
+        // Claimed for a minute: another node skips it meanwhile.
+        let claimed = sandbox_webhook::Entity::update_many()
+            .col_expr(sandbox_webhook::Column::NextAttemptAt, Expr::value(now + chrono::Duration::seconds(60)))
+            .filter(sandbox_webhook::Column::Id.eq(hook.id))
+            .filter(sandbox_webhook::Column::NextAttemptAt.eq(hook.next_attempt_at))
+            .exec(db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let signature = sign(secret, chrono::Utc::now().timestamp(), hook.payload.as_bytes());
+        let sent = http
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Stripe-Signature", signature)
+            .body(hook.payload.clone())
+            .send()
+            .await;
+        let delivered = matches!(&sent, Ok(response) if response.status().is_success());
+        let mut update = sandbox_webhook::Entity::update_many().filter(sandbox_webhook::Column::Id.eq(hook.id));
+        if delivered {
+            update = update.col_expr(sandbox_webhook::Column::DeliveredAt, Expr::value(chrono::Utc::now()));
+        } else {
+            let attempts = hook.attempts + 1;
+            let pause = chrono::Duration::seconds(2i64.saturating_pow(attempts.min(12) as u32 - 1).min(3600));
+            tracing::debug!(event = %hook.event_id, attempts, "sandbox: webhook not acknowledged; will retry");
+            update = update
+                .col_expr(sandbox_webhook::Column::Attempts, Expr::value(attempts))
+                .col_expr(sandbox_webhook::Column::NextAttemptAt, Expr::value(chrono::Utc::now() + pause));
+        }
+        update.exec(db).await?;
+    }
+    Ok(())
+}
