@@ -105,7 +105,9 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
 #[server(prefix = "/api", endpoint = "order")]
 pub async fn get_order(token: String) -> Result<OrderView, AppError> {
     let state = crate::server::app_state()?;
-    crate::server::with_status(crate::server::services::orders::view(&state.db, &token, &state.settings.checkout).await)
+    let view = crate::server::services::orders::view(&state.db, &token, &state.settings.checkout).await;
+    let sandbox = state.settings.payments.sandbox;
+    crate::server::with_status(view.map(|view| OrderView { sandbox, ..view }))
 }
 
 /// Pays a pending order by card. A refused card leaves the order payable and says why.

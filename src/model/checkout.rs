@@ -163,4 +163,6 @@ pub struct OrderView {
     pub charged: bool,
     /// A fresh key for this payment attempt (the payment form's hidden field).
     pub attempt_key: String,
+    /// Payments go to the built-in sandbox (the page names its test cards).
+    pub sandbox: bool,
 }

@@ -80,6 +80,7 @@ fn Steps(step: Step) -> impl IntoView {
 /// The lines and the totals, as the server computed them.
 #[component]
 fn Summary(view: CheckoutView) -> impl IntoView {
+    let (shipping_known, tax_known) = (!view.shipping_method.is_empty(), view.address.is_some());
     let CheckoutView { cart, totals, promo_code, .. } = view;
     view! {
         <aside class="summary" aria-label="Order summary">
@@ -99,22 +100,31 @@ fn Summary(view: CheckoutView) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-            <TotalsTable totals promo_code/>
+            <TotalsTable totals promo_code shipping_known tax_known/>
         </aside>
     }
 }
 
 /// Subtotal, discount, shipping, tax and total.
 #[component]
-pub fn TotalsTable(totals: Totals, #[prop(optional)] promo_code: String) -> impl IntoView {
+pub fn TotalsTable(
+    totals: Totals,
+    #[prop(optional)] promo_code: String,
+    /// False before a shipping method is chosen (the line then says so instead of $0.00).
+    #[prop(default = true)]
+    shipping_known: bool,
+    /// False before there is an address to tax.
+    #[prop(default = true)]
+    tax_known: bool,
+) -> impl IntoView {
     let money = |minor: i64| Money::store(minor).format();
     let discount_label = if promo_code.is_empty() { "Discount".to_owned() } else { format!("Discount ({promo_code})") };
     view! {
         <dl class="totals">
             <dt>"Subtotal"</dt><dd data-total="subtotal">{money(totals.subtotal)}</dd>
             {(totals.discount > 0).then(|| view! { <dt>{discount_label}</dt><dd data-total="discount">"−" {money(totals.discount)}</dd> })}
-            <dt>"Shipping"</dt><dd data-total="shipping">{money(totals.shipping)}</dd>
-            <dt>"Tax"</dt><dd data-total="tax">{money(totals.tax)}</dd>
+            <dt>"Shipping"</dt><dd data-total="shipping">{if shipping_known { money(totals.shipping) } else { "Next step".to_owned() }}</dd>
+            <dt>"Tax"</dt><dd data-total="tax">{if tax_known { money(totals.tax) } else { "After your address".to_owned() }}</dd>
             <dt class="totals__grand">"Total"</dt><dd class="totals__grand" data-total="total">{money(totals.total)}</dd>
         </dl>
     }

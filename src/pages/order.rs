@@ -171,7 +171,9 @@ fn PaymentForm(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
             <button type="submit" class="button button--primary button--large" disabled=move || pay.pending().get()>
                 {move || if pay.pending().get() { "Paying…".to_owned() } else { format!("Pay {}", crate::model::money::Money::store(order.totals.total).format()) }}
             </button>
-            <p class="field__hint">"Test cards: 4242 4242 4242 4242 is accepted; 4000 0000 0000 0002 is declined."</p>
+            {order.sandbox.then(|| view! {
+                <p class="field__hint">"Test mode: 4242 4242 4242 4242 is accepted; 4000 0000 0000 0002 is declined."</p>
+            })}
         </ActionForm>
     }
 }

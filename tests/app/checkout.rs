@@ -185,6 +185,7 @@ backend_tests! {
         let page = app.page(&format!("/orders/{token}")).await;
         assert_eq!(page.0, 200);
         assert!(page.1.contains("role=\"timer\"") && page.1.contains("Pay for order"), "the payment page with its countdown");
+        assert!(page.1.contains("Test mode: 4242"), "the sandbox's test cards are named");
         let attempt = |html: &str| {
             let start = html.find("name=\"attempt\" value=\"").unwrap() + 22;
             html[start..start + html[start..].find('"').unwrap()].to_owned()

@@ -511,6 +511,7 @@ pub async fn view(db: &impl ConnectionTrait, token: &str, rules: &CheckoutRules)
         card: (!order.card_brand.is_empty()).then(|| format!("{} ending {}", order.card_brand, order.card_last4)),
         charged: matches!(order.payment_status.as_str(), "succeeded" | "refunding"),
         attempt_key: crate::server::services::cart::new_token(),
+        sandbox: false,
     })
 }
 
