@@ -114,8 +114,18 @@ fn leptos_options(settings: &Settings) -> Result<LeptosOptions, SettingError> {
     Ok(options)
 }
 
+/// The app's routes, worked out once per process. `generate_route_list` runs the whole app with a
+/// process-global flag set (leptos_server's `SuppressResourceLoad`), and a resource that first polls
+/// while that flag is up waits forever (leptos-rs/leptos#4773): a page rendered by one app while
+/// another app in the same process built its router hung. Generating once, before any router exists,
+/// means no request can ever overlap it (the integration tests build many apps in one process).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     let static_files = ServeDir::new(&*options.site_root)
         .precompressed_br()

@@ -35,3 +35,36 @@ backend_tests! {
         assert_eq!(body["store_name"], "Kestrel Supply");
     }
 }
+
+/// Regression: building a router (another app in the same process, as these tests do) while a page
+/// renders used to leave that page waiting forever (leptos-rs/leptos#4773; see `startup::route_list`).
+#[tokio::test]
+async fn pages_render_while_other_routers_are_built() {
+    crate::helpers::run(crate::helpers::Backend::Sqlite, |app| async move {
+        let app = app;
+        let state = app.state.clone();
+        let builder = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                for _ in 0..150 {
+                    drop(storefront::server::startup::build_router(state.clone()));
+                }
+            })
+        });
+        // A cart cookie: every request is rendered (not served from the page cache).
+        let cookie = format!("cart={}", "0".repeat(32));
+        for _ in 0..150 {
+            let request = app.client.get(app.url("/products")).header("cookie", &cookie);
+            let response = tokio::time::timeout(std::time::Duration::from_secs(20), request.send())
+                .await
+                .expect("the page rendered (it hung while a router was being built)")
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            if builder.is_finished() {
+                break;
+            }
+        }
+        builder.join().unwrap();
+    })
+    .await
+}
