@@ -1,6 +1,5 @@
-//! Stock on hand and its ledger. Every change of `variants.stock` writes a ledger row in the same
-//! transaction (here, in order placement and in order cancellation), so stock always equals the sum of
-//! the variant's ledger.
+//! Stock on hand and its ledger. Every change of `variants.stock` goes through this module and writes a
+//! ledger row in the same transaction, so stock always equals the sum of the variant's ledger.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -44,6 +43,46 @@ pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &
         .await?;
         Ok(Ok(()))
     })
+}
+
+/// The one rule that prevents overselling: takes `quantity` units of a variant only if that many are on
+/// hand (and, when `sold_only`, only while the variant is for sale), in one conditional UPDATE that holds
+/// under any concurrency. True when taken; the caller then records the ledger row (see [`record`]).
+pub async fn take(
+    txn: &impl ConnectionTrait,
+    variant_id: i32,
+    quantity: i32,
+    sold_only: bool,
+) -> Result<bool, sea_orm::DbErr> {
+    let mut update = variant::Entity::update_many()
+        .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).sub(quantity))
+        .filter(variant::Column::Id.eq(variant_id))
+        .filter(variant::Column::Stock.gte(quantity));
+    if sold_only {
+        update = update.filter(variant::Column::Active.eq(true));
+    }
+    Ok(update.exec(txn).await?.rows_affected == 1)
+}
+
+/// Puts `quantity` units of a variant back on hand (a cancelled order), with their ledger row.
+pub async fn put_back(
+    txn: &impl ConnectionTrait,
+    variant_id: i32,
+    quantity: i32,
+    reason: &str,
+    order_id: Option<i32>,
+) -> Result<(), sea_orm::DbErr> {
+    variant::Entity::update_many()
+        .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(quantity))
+        .filter(variant::Column::Id.eq(variant_id))
+        .exec(txn)
+        .await?;
+    if let Some(variant) = variant::Entity::find_by_id(variant_id).one(txn).await? {
+        let movement =
+            Movement { variant_id, product_id: variant.product_id, delta: quantity, stock_after: variant.stock };
+        record(txn, movement, reason, order_id).await?;
+    }
+    Ok(())
 }
 
 /// A change of one variant's stock on hand, already applied to `variants.stock`.

@@ -255,20 +255,13 @@ async fn take_stock_and_write(
     let mut shortages = FieldErrors::new();
     let mut priced = Vec::with_capacity(order.lines.len());
     for &(variant_id, quantity) in order.lines {
-        // The one rule that prevents overselling: take `quantity` only if that many are on hand.
-        let taken = variant::Entity::update_many()
-            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).sub(quantity))
-            .filter(variant::Column::Id.eq(variant_id))
-            .filter(variant::Column::Active.eq(true))
-            .filter(variant::Column::Stock.gte(quantity))
-            .exec(txn)
-            .await?;
+        let taken = inventory::take(txn, variant_id, quantity, true).await?;
         let found = variant::Entity::find_by_id(variant_id).find_also_related(product::Entity).one(txn).await?;
         let Some((variant, Some(product))) = found else {
             shortages.insert(format!("line:{variant_id}"), "This item is no longer sold.".into());
             continue;
         };
-        if taken.rows_affected != 1 || product.status != "active" {
+        if !taken || product.status != "active" {
             let message = match (variant.active && product.status == "active", variant.stock) {
                 (false, _) => format!("{} is no longer sold.", product.title),
                 (true, 0) => format!("{} is sold out.", product.title),
@@ -445,20 +438,7 @@ async fn cancel_and_restock(
         .all(txn)
         .await?;
     for line in lines {
-        variant::Entity::update_many()
-            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(line.quantity))
-            .filter(variant::Column::Id.eq(line.variant_id))
-            .exec(txn)
-            .await?;
-        if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await? {
-            let movement = Movement {
-                variant_id: variant.id,
-                product_id: variant.product_id,
-                delta: line.quantity,
-                stock_after: variant.stock,
-            };
-            inventory::record(txn, movement, "order_cancelled", Some(order_id)).await?;
-        }
+        inventory::put_back(txn, line.variant_id, line.quantity, "order_cancelled", Some(order_id)).await?;
     }
     Ok(Ok(true))
 }

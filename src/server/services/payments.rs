@@ -665,13 +665,8 @@ async fn revive(txn: &DatabaseTransaction, shop: &Shop, order_id: i32) -> Result
         .all(txn)
         .await?;
     for line in &lines {
-        let taken = variant::Entity::update_many()
-            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).sub(line.quantity))
-            .filter(variant::Column::Id.eq(line.variant_id))
-            .filter(variant::Column::Stock.gte(line.quantity))
-            .exec(txn)
-            .await?;
-        if taken.rows_affected != 1 {
+        // The customer has paid: the units are taken again if they are on hand, sold or not.
+        if !inventory::take(txn, line.variant_id, line.quantity, false).await? {
             return Ok(Err(AppError::invalid(&format!("line:{}", line.sku), "out of stock")));
         }
         if let Some(variant) = variant::Entity::find_by_id(line.variant_id).one(txn).await? {
