@@ -21,6 +21,11 @@ pub mod webhooks;
 use crate::error::AppError;
 use state::AppState;
 
+/// Lower-case hex of some bytes (digests, signatures).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The app state inside a server function or a server-rendered component.
 pub fn app_state() -> Result<AppState, AppError> {
     leptos::prelude::use_context::<AppState>().ok_or_else(|| {

@@ -83,7 +83,7 @@ where
     }
     let db = &state.db;
     // Only a digest of the request is kept: it holds card numbers.
-    let request: String = Sha256::digest(request.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let request = super::hex(&Sha256::digest(request.as_bytes()));
     let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
         return reply(op.await.unwrap_or_else(|e| internal(&e)));
     };

@@ -218,6 +218,49 @@ pub async fn find_promo(
     Ok(Ok(promo_from(&row)))
 }
 
+/// Counts one use of a code, atomically (the limit holds under any concurrency). A new order counts it
+/// only while the code is active, unexpired and under its limit (`within_limit`); a revived order
+/// counts again the use its cancellation gave back. True when counted.
+pub async fn count_promo_use(
+    txn: &impl ConnectionTrait,
+    code: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    within_limit: bool,
+) -> Result<bool, DbErr> {
+    use sea_orm::Condition;
+    use sea_orm::sea_query::ExprTrait;
+    let mut update = promo_code::Entity::update_many()
+        .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).add(1))
+        .filter(promo_code::Column::Code.eq(code));
+    if within_limit {
+        update = update
+            .filter(promo_code::Column::Active.eq(true))
+            .filter(
+                Condition::any()
+                    .add(promo_code::Column::UsageLimit.is_null())
+                    .add(Expr::col(promo_code::Column::UsedCount).lt(Expr::col(promo_code::Column::UsageLimit))),
+            )
+            .filter(
+                Condition::any()
+                    .add(promo_code::Column::ExpiresAt.is_null())
+                    .add(promo_code::Column::ExpiresAt.gt(now)),
+            );
+    }
+    Ok(update.exec(txn).await?.rows_affected == 1)
+}
+
+/// Gives a use back (its order was cancelled).
+pub async fn return_promo_use(txn: &impl ConnectionTrait, code: &str) -> Result<(), DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    promo_code::Entity::update_many()
+        .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).sub(1))
+        .filter(promo_code::Column::Code.eq(code))
+        .filter(promo_code::Column::UsedCount.gt(0))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 pub fn promo_from(row: &promo_code::Model) -> Promo {
     let kind = if row.kind == "percent" { PromoKind::Percent(row.value) } else { PromoKind::Fixed(row.value) };
     Promo { code: row.code.clone(), kind, min_subtotal: row.min_subtotal }

@@ -9,10 +9,10 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set, SqlErr,
 };
 use sha2::{Digest, Sha256};
 
@@ -21,7 +21,7 @@ use crate::model::checkout::{Address, OrderLineView, OrderView, Totals};
 use crate::model::money::{Money, STORE_CURRENCY};
 use crate::model::order::OrderStatus;
 use crate::server::config::CheckoutRules;
-use crate::server::entities::{cart_line, idempotency_key, order, order_line, product, promo_code, variant};
+use crate::server::entities::{cart_line, idempotency_key, order, order_line, product, variant};
 use crate::server::services::checkout::{self, normalize_email, validate_address};
 use crate::server::services::inventory::{self, Movement};
 use crate::server::services::pricing::{self, PricedLine, ShippingRate};
@@ -145,7 +145,7 @@ async fn cart_lines(db: &impl ConnectionTrait, cart_id: i32) -> Result<Vec<(i32,
 /// Digests of what the request asks for: "<the form's fields>:<the cart's lines>". Once the order is
 /// placed its lines have left the cart, so a repeat (a refresh) matches on the first part alone.
 fn fingerprint(cart_id: i32, lines: &[(i32, i32)], valid: &Valid<'_>, expected_total: Option<i64>) -> String {
-    let hex = |hasher: Sha256| hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let hex = |hasher: Sha256| crate::server::hex(&hasher.finalize());
     let mut request = Sha256::new();
     request.update(format!("cart:{cart_id}\nemail:{}\naddress:{}\n", valid.email, valid.address_json));
     request.update(format!("method:{}\npromo:{}\ntotal:{expected_total:?}\n", valid.rate.id, valid.promo_code));
@@ -296,23 +296,7 @@ async fn take_stock_and_write(
     // A code that takes money off counts one use, atomically: the limit holds under any concurrency.
     let promo_code = match promo.filter(|_| totals.discount > 0) {
         Some(promo) => {
-            let counted = promo_code::Entity::update_many()
-                .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).add(1))
-                .filter(promo_code::Column::Code.eq(&promo.code))
-                .filter(promo_code::Column::Active.eq(true))
-                .filter(
-                    Condition::any()
-                        .add(promo_code::Column::UsageLimit.is_null())
-                        .add(Expr::col(promo_code::Column::UsedCount).lt(Expr::col(promo_code::Column::UsageLimit))),
-                )
-                .filter(
-                    Condition::any()
-                        .add(promo_code::Column::ExpiresAt.is_null())
-                        .add(promo_code::Column::ExpiresAt.gt(now)),
-                )
-                .exec(txn)
-                .await?;
-            if counted.rows_affected != 1 {
+            if !checkout::count_promo_use(txn, &promo.code, now, true).await? {
                 let message = format!("{} has just been used up. Remove it to continue.", promo.code);
                 return Ok(Err(AppError::invalid("promo_code", message)));
             }
@@ -425,12 +409,7 @@ async fn cancel_and_restock(
     if let Some(order) = order::Entity::find_by_id(order_id).one(txn).await?
         && !order.promo_code.is_empty()
     {
-        promo_code::Entity::update_many()
-            .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).sub(1))
-            .filter(promo_code::Column::Code.eq(order.promo_code))
-            .filter(promo_code::Column::UsedCount.gt(0))
-            .exec(txn)
-            .await?;
+        checkout::return_promo_use(txn, &order.promo_code).await?;
     }
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(order_id))

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set,
@@ -19,7 +19,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, FieldErrors};
 use crate::model::order::OrderStatus;
 use crate::server::config::PaymentSettings;
-use crate::server::entities::{order, order_line, promo_code, variant, webhook_event};
+use crate::server::entities::{order, order_line, variant, webhook_event};
+use crate::server::hex;
+use crate::server::services::checkout;
 use crate::server::services::inventory::{self, Movement};
 use crate::server::services::mail::{self, Shop};
 
@@ -471,10 +473,6 @@ async fn record_refund(txn: &DatabaseTransaction, intent_id: &str, note: &str) -
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// HMAC-SHA256 (RFC 2104).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     const BLOCK: usize = 64;
@@ -685,11 +683,7 @@ async fn revive(txn: &DatabaseTransaction, shop: &Shop, order_id: i32) -> Result
     let order = order::Entity::find_by_id(order_id).one(txn).await?;
     if let Some(order) = order.filter(|o| !o.promo_code.is_empty()) {
         // The code's use, given back at cancellation, is counted again (the order keeps its discount).
-        promo_code::Entity::update_many()
-            .col_expr(promo_code::Column::UsedCount, Expr::col(promo_code::Column::UsedCount).add(1))
-            .filter(promo_code::Column::Code.eq(order.promo_code))
-            .exec(txn)
-            .await?;
+        checkout::count_promo_use(txn, &order.promo_code, chrono::Utc::now(), false).await?;
     }
     order::Entity::update_many()
         .col_expr(order::Column::Note, Expr::value("Paid after its hold ran out; the items were still in stock."))
