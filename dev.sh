@@ -96,13 +96,16 @@ pg_ready() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 
 # cargo test output → totals. Every "test result:" line adds up.
 RESULTS="$(mktemp)"
-trap 'rm -f "$RESULTS"' EXIT
+trap 'rm -f "$RESULTS" "$RESULTS.stage"' EXIT
 run_tests() { # label, command...
   local label=$1; shift
   log "$label"
   set +e
-  "$@" 2>&1 | tee -a "$RESULTS.log" | tee /dev/stderr | grep -E '^test result:' >>"$RESULTS"
+  # The output goes to this script's own stderr descriptor (tee's stdout, redirected), never to a
+  # reopened /dev/stderr: `./dev.sh test > test.log 2>&1` would have its file truncated at each stage.
+  "$@" 2>&1 | tee "$RESULTS.stage" >&2
   local status=${PIPESTATUS[0]}
+  grep -E '^test result:' "$RESULTS.stage" >>"$RESULTS"
   set -e
   [ "$status" -eq 0 ] || { summary; die "$label failed"; }
 }
@@ -158,7 +161,7 @@ cmd_bench() {
   local bin="$TARGET_DIR/release/storefront" data
   data=$(mktemp -d)
   BENCH_DATA=$data BENCH_SERVER_PID=""
-  trap 'if [ -n "${BENCH_SERVER_PID:-}" ]; then kill "$BENCH_SERVER_PID" 2>/dev/null || true; fi; rm -rf "${BENCH_DATA:-}" "$RESULTS"' EXIT
+  trap 'if [ -n "${BENCH_SERVER_PID:-}" ]; then kill "$BENCH_SERVER_PID" 2>/dev/null || true; fi; rm -rf "${BENCH_DATA:-}" "$RESULTS" "$RESULTS.stage"' EXIT
   export DATABASE_URL="sqlite://$data/bench.db?mode=rwc" STORE_DATA_DIR="$data" STORE_SEED_DEMO=false \
     STORE_ADDRESS="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
   log "seeding $products products"

@@ -18,12 +18,19 @@ pub async fn get_cart() -> Result<Cart, AppError> {
 
 #[server(prefix = "/api", endpoint = "cart/add")]
 pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
+    use crate::server::{cart_session, services::cart, with_status};
     let state = crate::server::app_state()?;
-    let cart_id = crate::server::cart_session::current_or_new(&state).await?;
     let rules = state.settings.cart_rules();
-    let result = crate::server::services::cart::add(&state.db, cart_id, &sku, quantity, rules).await;
-    crate::server::with_status(result)?;
-    crate::server::services::cart::view(&state.db, cart_id).await
+    // A shopper without a cart gets one (and its cookie) only with a line that was added.
+    let (cart_id, token) = match cart_session::current_with_token(&state).await? {
+        Some((cart_id, token)) => {
+            with_status(cart::add(&state.db, cart_id, &sku, quantity, rules).await)?;
+            (cart_id, token)
+        }
+        None => with_status(cart::add_to_new(&state.db, &sku, quantity, rules).await)?,
+    };
+    cart_session::set_cookie(&state, &token);
+    cart::view(&state.db, cart_id).await
 }
 
 /// Sets a line's quantity (0 removes it).

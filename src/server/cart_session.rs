@@ -28,7 +28,8 @@ pub async fn current(state: &AppState) -> Result<Option<i32>, AppError> {
     Ok(current_with_token(state).await?.map(|(id, _)| id))
 }
 
-async fn current_with_token(state: &AppState) -> Result<Option<(i32, String)>, AppError> {
+/// The current request's cart and its token, or None when it has none yet.
+pub async fn current_with_token(state: &AppState) -> Result<Option<(i32, String)>, AppError> {
     let headers: HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let Some(token) = token_from(&headers) else { return Ok(None) };
     Ok(cart::find(&state.db, &token).await?.map(|id| (id, token)))
@@ -45,7 +46,8 @@ pub async fn current_or_new(state: &AppState) -> Result<i32, AppError> {
     Ok(id)
 }
 
-fn set_cookie(state: &AppState, token: &str) {
+/// (Re)issues the cart cookie for `token` on the current response.
+pub fn set_cookie(state: &AppState, token: &str) {
     let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}");
     if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))

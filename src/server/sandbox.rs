@@ -298,6 +298,38 @@ fn no_such_intent(id: &str) -> Answer {
     )
 }
 
+/// A card number as the sandbox reads it: 12 to 19 ASCII digits, nothing else.
+#[derive(Debug, PartialEq, Eq)]
+struct CardNumber(String);
+
+impl CardNumber {
+    fn digits(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four digits (the number is all ASCII digits, so this cannot split a character).
+    fn last4(&self) -> &str {
+        &self.0[self.0.len() - 4..]
+    }
+}
+
+/// Parses the posted card number, answering as Stripe does when it is missing (400) or malformed
+/// (402 `incorrect_number`). Never slices unchecked input: any text, of any length, gets an answer.
+fn card_number(posted: Option<&str>) -> Result<CardNumber, Answer> {
+    let Some(number) = posted.filter(|n| !n.is_empty()) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_missing",
+            "Missing card details.",
+        ));
+    };
+    if (12..=19).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(CardNumber(number.to_owned()));
+    }
+    Err(error(StatusCode::PAYMENT_REQUIRED, "card_error", "incorrect_number", "Your card number is incorrect."))
+}
+
 /// What a test card does: None succeeds, Some((decline code, message)) is refused.
 fn card_outcome(number: &str) -> Option<(&'static str, &'static str)> {
     match number {
@@ -330,17 +362,12 @@ async fn confirm_intent(
                 &message,
             ));
         }
-        let number = params.get("payment_method_data[card][number]").cloned().unwrap_or_default();
-        if number.is_empty() {
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                "parameter_missing",
-                "Missing card details.",
-            ));
-        }
-        let last4 = number[number.len().saturating_sub(4)..].to_owned();
-        match card_outcome(&number) {
+        let number = match card_number(params.get("payment_method_data[card][number]").map(String::as_str)) {
+            Ok(number) => number,
+            Err(refusal) => return Ok(refusal),
+        };
+        let last4 = number.last4().to_owned();
+        match card_outcome(number.digits()) {
             None => {
                 let charge = new_id("ch");
                 intent["status"] = json!("succeeded");
@@ -519,4 +546,31 @@ async fn deliver_due(
         update.exec(db).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_numbers_are_parsed_not_sliced() {
+        let card = card_number(Some("4242424242424242")).expect("a test card");
+        assert_eq!((card.digits(), card.last4()), ("4242424242424242", "4242"));
+        assert_eq!(card_number(None).unwrap_err().0, StatusCode::BAD_REQUEST);
+        assert_eq!(card_number(Some("")).unwrap_err().0, StatusCode::BAD_REQUEST);
+        // Non-ASCII text once panicked on a byte slice (and left its idempotency key stuck forever).
+        for bad in [
+            "€€",
+            "4242€",
+            "€4242424242424242",
+            "424242424242424é",
+            "1234",
+            "42424242424242424242",
+            "4242 4242 4242 4242",
+        ] {
+            let (status, body) = card_number(Some(bad)).unwrap_err();
+            assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{bad}");
+            assert_eq!(body["error"]["code"], "incorrect_number", "{bad}");
+        }
+    }
 }

@@ -230,6 +230,29 @@ backend_tests! {
         assert_eq!(cart::view(&app.db, cart_id).await.unwrap().count, 0);
     }
 
+    async fn a_refused_first_add_to_cart_creates_no_cart_and_sets_no_cookie(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (_, sku) = some_variant(&app.db, 3).await;
+        inventory::set_stock(&app.db, &sku, 2, "test").await.unwrap();
+        let add = |sku: String, quantity: &'static str| {
+            app.client.post(app.url("/api/cart/add")).form(&[("sku", sku), ("quantity", quantity.to_owned())]).send()
+        };
+        // Unknown item, quantity 0, more than the stock, more than the line maximum: no cart, no cookie.
+        for (sku, quantity) in [("NO-SUCH-SKU".to_owned(), "1"), (sku.clone(), "0"), (sku.clone(), "3"), (sku.clone(), "100")] {
+            let refused = add(sku.clone(), quantity).await.unwrap();
+            assert_eq!(refused.status(), 422, "{sku} x {quantity}");
+            assert!(refused.headers().get("set-cookie").is_none(), "{sku} x {quantity}: no cookie");
+        }
+        assert_eq!(scalar(&app.db, "SELECT CAST(COUNT(*) AS BIGINT) FROM carts").await, 0);
+        // The first line that is added makes the cart, with its cookie.
+        let added = add(sku.clone(), "2").await.unwrap();
+        assert_eq!(added.status(), 200);
+        let cookie = added.headers().get("set-cookie").expect("a cart cookie").to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("cart="), "{cookie}");
+        assert_eq!(scalar(&app.db, "SELECT CAST(COUNT(*) AS BIGINT) FROM carts").await, 1);
+        assert_eq!(scalar(&app.db, "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM cart_lines").await, 2);
+    }
+
     async fn an_unpaid_order_past_its_hold_is_cancelled_once_and_its_stock_returns(app: TestApp) {
         app.seed(SeedOptions { products: 10, seed: 4 }).await;
         let (variant_id, sku) = some_variant(&app.db, 3).await;

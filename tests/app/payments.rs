@@ -142,4 +142,33 @@ backend_tests! {
         // Nothing left to settle: a second sweep does nothing.
         assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 0));
     }
+
+    async fn the_sandbox_refuses_a_non_ascii_card_number_and_keeps_answering_the_same_key(app: TestApp) {
+        let key = app.state.settings.payments.secret_key.expose().to_owned();
+        let post = |path: &str, body: &str, idempotency: &str| {
+            app.client
+                .post(app.url(path))
+                .bearer_auth(&key)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("idempotency-key", idempotency.to_owned())
+                .body(body.to_owned())
+                .send()
+        };
+        let created = post("/sandbox/stripe/v1/payment_intents", "amount=1000&currency=usd", "create-euro").await.unwrap();
+        assert_eq!(created.status(), 200);
+        let intent: serde_json::Value = created.json().await.unwrap();
+        let confirm = format!("/sandbox/stripe/v1/payment_intents/{}/confirm", intent["id"].as_str().unwrap());
+        let body = "payment_method_data%5Btype%5D=card&payment_method_data%5Bcard%5D%5Bnumber%5D=%E2%82%AC%E2%82%AC";
+        // Once a panic (byte slicing) that left the key claimed: every retry then answered 409.
+        for _ in 0..2 {
+            let answer = post(&confirm, body, "confirm-euro").await.unwrap();
+            assert_eq!(answer.status(), 402);
+            let refusal: serde_json::Value = answer.json().await.unwrap();
+            assert_eq!(refusal["error"]["code"], "incorrect_number");
+        }
+        // The intent is untouched and still payable.
+        let card = "payment_method_data%5Btype%5D=card&payment_method_data%5Bcard%5D%5Bnumber%5D=4242424242424242";
+        let paid: serde_json::Value = post(&confirm, card, "confirm-real").await.unwrap().json().await.unwrap();
+        assert_eq!(paid["status"], "succeeded");
+    }
 }

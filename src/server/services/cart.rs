@@ -55,6 +55,10 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<i32>,
 
 /// A new, empty cart. Returns its id and token (for the cookie).
 pub async fn create(db: &impl ConnectionTrait) -> Result<(i32, String), AppError> {
+    Ok(insert_cart(db).await?)
+}
+
+async fn insert_cart(db: &impl ConnectionTrait) -> Result<(i32, String), sea_orm::DbErr> {
     let token = new_token();
     let now = chrono::Utc::now();
     let created = cart::ActiveModel {
@@ -101,54 +105,93 @@ pub async fn add(
     rules: CartRules,
 ) -> Result<(), AppError> {
     rules.check(quantity, 1)?;
+    crate::write_retry!(db, |txn| { Ok(add_line(txn, Some(cart_id), sku, quantity, rules).await?.map(|_| ())) })
+}
+
+/// Adds the first line of a new cart: the cart is created in the same transaction, only once the line
+/// passed every check, so a refused request (unknown item, bad quantity, no stock) leaves no cart row
+/// behind. Returns the new cart's id and token (for the cookie).
+pub async fn add_to_new(
+    db: &DatabaseConnection,
+    sku: &str,
+    quantity: i32,
+    rules: CartRules,
+) -> Result<(i32, String), AppError> {
+    rules.check(quantity, 1)?;
     crate::write_retry!(db, |txn| {
-        lock_cart(txn, cart_id).await?;
-        let item = match buyable(txn, sku).await? {
-            Ok(item) => item,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        let line = cart_line::Entity::find()
-            .filter(cart_line::Column::CartId.eq(cart_id))
-            .filter(cart_line::Column::VariantId.eq(item.variant.id))
-            .one(txn)
-            .await?;
-        let wanted = line.as_ref().map_or(0, |l| l.quantity) + quantity;
-        if wanted > rules.max_quantity {
-            let message = format!("You can have up to {} of one item in your cart.", rules.max_quantity);
-            return Ok(Err(AppError::invalid("quantity", message)));
-        }
-        if wanted > item.variant.stock {
-            let have = line.as_ref().map_or(0, |l| l.quantity);
-            let message = if have > 0 && item.variant.stock > 0 {
-                format!("{} You already have {have} in your cart.", stock_message(item.variant.stock))
-            } else {
-                stock_message(item.variant.stock)
-            };
-            return Ok(Err(AppError::invalid("quantity", message)));
-        }
-        match line {
-            Some(line) => {
-                let mut line: cart_line::ActiveModel = line.into();
-                line.quantity = Set(wanted);
-                line.seen_price = Set(item.variant.price);
-                line.update(txn).await?;
-            }
-            None => {
-                cart_line::ActiveModel {
-                    cart_id: Set(cart_id),
-                    variant_id: Set(item.variant.id),
-                    quantity: Set(wanted),
-                    seen_price: Set(item.variant.price),
-                    created_at: Set(chrono::Utc::now()),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-            }
-        }
-        touch(txn, cart_id).await?;
-        Ok(Ok(()))
+        Ok(add_line(txn, None, sku, quantity, rules).await?.map(|(id, token)| (id, token.unwrap_or_default())))
     })
+}
+
+/// The checks and the write of an added line, in the caller's transaction. Without a cart, one is
+/// created after the checks; its token is returned.
+async fn add_line(
+    txn: &sea_orm::DatabaseTransaction,
+    cart_id: Option<i32>,
+    sku: &str,
+    quantity: i32,
+    rules: CartRules,
+) -> Result<Result<(i32, Option<String>), AppError>, sea_orm::DbErr> {
+    if let Some(cart_id) = cart_id {
+        lock_cart(txn, cart_id).await?;
+    }
+    let item = match buyable(txn, sku).await? {
+        Ok(item) => item,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let line = match cart_id {
+        Some(cart_id) => {
+            cart_line::Entity::find()
+                .filter(cart_line::Column::CartId.eq(cart_id))
+                .filter(cart_line::Column::VariantId.eq(item.variant.id))
+                .one(txn)
+                .await?
+        }
+        None => None,
+    };
+    let wanted = line.as_ref().map_or(0, |l| l.quantity) + quantity;
+    if wanted > rules.max_quantity {
+        let message = format!("You can have up to {} of one item in your cart.", rules.max_quantity);
+        return Ok(Err(AppError::invalid("quantity", message)));
+    }
+    if wanted > item.variant.stock {
+        let have = line.as_ref().map_or(0, |l| l.quantity);
+        let message = if have > 0 && item.variant.stock > 0 {
+            format!("{} You already have {have} in your cart.", stock_message(item.variant.stock))
+        } else {
+            stock_message(item.variant.stock)
+        };
+        return Ok(Err(AppError::invalid("quantity", message)));
+    }
+    let (cart_id, new_token) = match cart_id {
+        Some(id) => (id, None),
+        None => {
+            let (id, token) = insert_cart(txn).await?;
+            (id, Some(token))
+        }
+    };
+    match line {
+        Some(line) => {
+            let mut line: cart_line::ActiveModel = line.into();
+            line.quantity = Set(wanted);
+            line.seen_price = Set(item.variant.price);
+            line.update(txn).await?;
+        }
+        None => {
+            cart_line::ActiveModel {
+                cart_id: Set(cart_id),
+                variant_id: Set(item.variant.id),
+                quantity: Set(wanted),
+                seen_price: Set(item.variant.price),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    touch(txn, cart_id).await?;
+    Ok(Ok((cart_id, new_token)))
 }
 
 /// Sets a line's quantity; 0 removes the line.
