@@ -36,13 +36,13 @@ pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
 /// Sets a line's quantity (0 removes it).
 #[server(prefix = "/api", endpoint = "cart/update")]
 pub async fn update_cart_line(sku: String, quantity: i32) -> Result<Cart, AppError> {
+    use crate::server::{cart_session, services::cart, with_status};
     let state = crate::server::app_state()?;
-    if crate::server::cart_session::current(&state).await?.is_none() {
-        return crate::server::with_status(Err(AppError::invalid("sku", "That item is not in your cart.")));
-    }
-    let cart_id = crate::server::cart_session::current_or_new(&state).await?;
+    let Some((cart_id, token)) = cart_session::current_with_token(&state).await? else {
+        return with_status(Err(AppError::invalid("sku", "That item is not in your cart.")));
+    };
+    cart_session::set_cookie(&state, &token);
     let rules = state.settings.cart_rules();
-    let result = crate::server::services::cart::set_quantity(&state.db, cart_id, &sku, quantity, rules).await;
-    crate::server::with_status(result)?;
-    crate::server::services::cart::view(&state.db, cart_id).await
+    with_status(cart::set_quantity(&state.db, cart_id, &sku, quantity, rules).await)?;
+    cart::view(&state.db, cart_id).await
 }

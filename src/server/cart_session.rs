@@ -35,17 +35,6 @@ pub async fn current_with_token(state: &AppState) -> Result<Option<(i32, String)
     Ok(cart::find(&state.db, &token).await?.map(|id| (id, token)))
 }
 
-/// The current request's cart, created when it has none. Either way the cookie is (re)issued: a
-/// shopper who keeps using the cart keeps it past the first 30 days.
-pub async fn current_or_new(state: &AppState) -> Result<i32, AppError> {
-    let (id, token) = match current_with_token(state).await? {
-        Some(found) => found,
-        None => cart::create(&state.db).await?,
-    };
-    set_cookie(state, &token);
-    Ok(id)
-}
-
 /// (Re)issues the cart cookie for `token` on the current response.
 pub fn set_cookie(state: &AppState, token: &str) {
     let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };

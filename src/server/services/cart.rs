@@ -55,14 +55,14 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<i32>,
 
 /// A new, empty cart. Returns its id and token (for the cookie).
 pub async fn create(db: &impl ConnectionTrait) -> Result<(i32, String), AppError> {
-    Ok(insert_cart(db).await?)
+    let token = new_token();
+    Ok((insert_cart(db, &token).await?, token))
 }
 
-async fn insert_cart(db: &impl ConnectionTrait) -> Result<(i32, String), sea_orm::DbErr> {
-    let token = new_token();
+async fn insert_cart(db: &impl ConnectionTrait, token: &str) -> Result<i32, sea_orm::DbErr> {
     let now = chrono::Utc::now();
     let created = cart::ActiveModel {
-        token: Set(token.clone()),
+        token: Set(token.to_owned()),
         user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -70,7 +70,7 @@ async fn insert_cart(db: &impl ConnectionTrait) -> Result<(i32, String), sea_orm
     }
     .insert(db)
     .await?;
-    Ok((created.id, token))
+    Ok(created.id)
 }
 
 /// A variant a shopper can buy: active, of an active product.
@@ -105,7 +105,9 @@ pub async fn add(
     rules: CartRules,
 ) -> Result<(), AppError> {
     rules.check(quantity, 1)?;
-    crate::write_retry!(db, |txn| { Ok(add_line(txn, Some(cart_id), sku, quantity, rules).await?.map(|_| ())) })
+    crate::write_retry!(db, |txn| {
+        Ok(add_line(txn, Target::Existing(cart_id), sku, quantity, rules).await?.map(|_| ()))
+    })
 }
 
 /// Adds the first line of a new cart: the cart is created in the same transaction, only once the line
@@ -118,36 +120,42 @@ pub async fn add_to_new(
     rules: CartRules,
 ) -> Result<(i32, String), AppError> {
     rules.check(quantity, 1)?;
-    crate::write_retry!(db, |txn| {
-        Ok(add_line(txn, None, sku, quantity, rules).await?.map(|(id, token)| (id, token.unwrap_or_default())))
-    })
+    let token = new_token();
+    let cart_id = crate::write_retry!(db, |txn| { add_line(txn, Target::New(&token), sku, quantity, rules).await })?;
+    Ok((cart_id, token))
 }
 
-/// The checks and the write of an added line, in the caller's transaction. Without a cart, one is
-/// created after the checks; its token is returned.
+/// The cart a line goes into: an existing one, or one to create (with this token) once the line passed.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Existing(i32),
+    New(&'a str),
+}
+
+/// The checks and the write of an added line, in the caller's transaction; returns the cart's id.
 async fn add_line(
     txn: &sea_orm::DatabaseTransaction,
-    cart_id: Option<i32>,
+    target: Target<'_>,
     sku: &str,
     quantity: i32,
     rules: CartRules,
-) -> Result<Result<(i32, Option<String>), AppError>, sea_orm::DbErr> {
-    if let Some(cart_id) = cart_id {
+) -> Result<Result<i32, AppError>, sea_orm::DbErr> {
+    if let Target::Existing(cart_id) = target {
         lock_cart(txn, cart_id).await?;
     }
     let item = match buyable(txn, sku).await? {
         Ok(item) => item,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let line = match cart_id {
-        Some(cart_id) => {
+    let line = match target {
+        Target::Existing(cart_id) => {
             cart_line::Entity::find()
                 .filter(cart_line::Column::CartId.eq(cart_id))
                 .filter(cart_line::Column::VariantId.eq(item.variant.id))
                 .one(txn)
                 .await?
         }
-        None => None,
+        Target::New(_) => None,
     };
     let wanted = line.as_ref().map_or(0, |l| l.quantity) + quantity;
     if wanted > rules.max_quantity {
@@ -163,12 +171,9 @@ async fn add_line(
         };
         return Ok(Err(AppError::invalid("quantity", message)));
     }
-    let (cart_id, new_token) = match cart_id {
-        Some(id) => (id, None),
-        None => {
-            let (id, token) = insert_cart(txn).await?;
-            (id, Some(token))
-        }
+    let cart_id = match target {
+        Target::Existing(id) => id,
+        Target::New(token) => insert_cart(txn, token).await?,
     };
     match line {
         Some(line) => {
@@ -191,7 +196,7 @@ async fn add_line(
         }
     }
     touch(txn, cart_id).await?;
-    Ok(Ok((cart_id, new_token)))
+    Ok(Ok(cart_id))
 }
 
 /// Sets a line's quantity; 0 removes the line.
