@@ -116,13 +116,17 @@ summary() {
 
 cmd_setup() { setup_build_tools; setup_browser_tools; }
 
+# The store starts in production unless asked for development (see Leptos.toml); these commands ask.
+development() { export STORE_ENV="${STORE_ENV:-development}"; }
+
 cmd_run() {
   setup_build_tools
+  development
   log "building and starting the store (Ctrl-C stops it)"
   exec cargo leptos serve "$@"
 }
 
-cmd_watch() { setup_build_tools; exec cargo leptos watch "$@"; }
+cmd_watch() { setup_build_tools; development; exec cargo leptos watch "$@"; }
 
 cmd_e2e() {
   setup_build_tools; setup_browser_tools
@@ -162,6 +166,7 @@ cmd_bench() {
   data=$(mktemp -d)
   BENCH_DATA=$data BENCH_SERVER_PID=""
   trap 'if [ -n "${BENCH_SERVER_PID:-}" ]; then kill "$BENCH_SERVER_PID" 2>/dev/null || true; fi; rm -rf "${BENCH_DATA:-}" "$RESULTS" "$RESULTS.stage"' EXIT
+  development
   export DATABASE_URL="sqlite://$data/bench.db?mode=rwc" STORE_DATA_DIR="$data" STORE_SEED_DEMO=false \
     STORE_ADDRESS="127.0.0.1:$port" LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
   log "seeding $products products"

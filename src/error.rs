@@ -22,6 +22,8 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    #[error("That request is too large.")]
+    TooLarge,
     #[error("Too many requests. Please try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
@@ -60,6 +62,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::Validation(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::TooLarge => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Internal => 500,
             AppError::Unreachable => 502,
@@ -75,14 +78,23 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         match value {
             E::Request(_) | E::Response(_) => AppError::Unreachable,
             // Arguments the server could not read are the sender's fault: say so without internals.
-            E::Args(_) | E::Deserialization(_) | E::UnsupportedRequestMethod(_) => {
-                AppError::invalid("request", "That request was not understood.")
-            }
+            E::Args(message) | E::Deserialization(message) => match missing_field(&message) {
+                Some(field) => AppError::invalid(field, "This field is required."),
+                None => AppError::invalid("request", "That request was not understood."),
+            },
+            E::UnsupportedRequestMethod(_) => AppError::invalid("request", "That request was not understood."),
             E::MissingArg(arg) => AppError::invalid(&arg, "This field is required."),
             E::Registration(_) => AppError::NotFound,
             E::ServerError(_) | E::MiddlewareError(_) | E::Serialization(_) => AppError::Internal,
         }
     }
+}
+
+/// The field serde names in "missing field `quantity`", the only argument error that says which field.
+fn missing_field(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("missing field `")?;
+    let (field, _) = rest.split_once('`')?;
+    Some(field).filter(|f| !f.is_empty() && f.len() <= 40 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
 }
 
 #[cfg(feature = "ssr")]
@@ -169,6 +181,18 @@ mod tests {
     fn internal_errors_never_show_their_cause() {
         assert_eq!(AppError::Internal.to_string(), "Something went wrong on our side. Please try again.");
         assert_eq!(AppError::Internal.status(), 500);
+    }
+
+    #[test]
+    fn argument_errors_are_the_senders_and_name_a_missing_field() {
+        use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr as E};
+        let missing = AppError::from_server_fn_error(E::Args("missing field `quantity`".into()));
+        assert_eq!(missing, AppError::invalid("quantity", "This field is required."));
+        for unreadable in ["invalid digit found in string", "missing field `` at 3", "missing field `a b`"] {
+            let err = AppError::from_server_fn_error(E::Args(unreadable.into()));
+            assert_eq!(err.status(), 422, "{unreadable}");
+            assert_eq!(err.field("request"), Some("That request was not understood."), "{unreadable}");
+        }
     }
 
     #[test]

@@ -105,6 +105,9 @@ async fn serve() -> Result<(), SettingError> {
 
 async fn seed_catalog(options: SeedOptions) -> Result<(), SettingError> {
     let settings = Settings::load()?;
+    if settings.production {
+        return Err(SettingError::new("seed", "the demo catalog is for development only (STORE_ENV=development)"));
+    }
     let db = db::connect_and_migrate(&settings).await?;
     let report = seed::seed(&db, options).await.map_err(|e| SettingError::new("seed", e))?;
     if report.created {

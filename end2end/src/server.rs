@@ -37,6 +37,7 @@ impl Server {
         let mut child = Command::new(&bin)
             .current_dir(workspace_root())
             .env("STORE_ADDRESS", "127.0.0.1:0")
+            .env("STORE_ENV", "development")
             .env("STORE_DATA_DIR", data_dir.path())
             .env_remove("DATABASE_URL")
             .env("LEPTOS_SITE_ROOT", &site_root)

@@ -18,16 +18,16 @@ pub async fn get_cart() -> Result<Cart, AppError> {
 
 #[server(prefix = "/api", endpoint = "cart/add")]
 pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
-    use crate::server::{cart_session, services::cart, with_status};
+    use crate::server::{cart_session, services::cart};
     let state = crate::server::app_state()?;
     let rules = state.settings.cart_rules();
     // A shopper without a cart gets one (and its cookie) only with a line that was added.
     let (cart_id, token) = match cart_session::current_with_token(&state).await? {
         Some((cart_id, token)) => {
-            with_status(cart::add(&state.db, cart_id, &sku, quantity, rules).await)?;
+            cart::add(&state.db, cart_id, &sku, quantity, rules).await?;
             (cart_id, token)
         }
-        None => with_status(cart::add_to_new(&state.db, &sku, quantity, rules).await)?,
+        None => cart::add_to_new(&state.db, &sku, quantity, rules).await?,
     };
     cart_session::set_cookie(&state, &token);
     cart::view(&state.db, cart_id).await
@@ -36,13 +36,13 @@ pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
 /// Sets a line's quantity (0 removes it).
 #[server(prefix = "/api", endpoint = "cart/update")]
 pub async fn update_cart_line(sku: String, quantity: i32) -> Result<Cart, AppError> {
-    use crate::server::{cart_session, services::cart, with_status};
+    use crate::server::{cart_session, services::cart};
     let state = crate::server::app_state()?;
     let Some((cart_id, token)) = cart_session::current_with_token(&state).await? else {
-        return with_status(Err(AppError::invalid("sku", "That item is not in your cart.")));
+        return Err(AppError::invalid("sku", "That item is not in your cart."));
     };
     cart_session::set_cookie(&state, &token);
     let rules = state.settings.cart_rules();
-    with_status(cart::set_quantity(&state.db, cart_id, &sku, quantity, rules).await)?;
+    cart::set_quantity(&state.db, cart_id, &sku, quantity, rules).await?;
     cart::view(&state.db, cart_id).await
 }

@@ -10,13 +10,13 @@ use crate::model::product::ProductDetail;
 pub async fn list_products(query: ListingQuery, category_in_path: bool) -> Result<Listing, AppError> {
     let state = crate::server::app_state()?;
     let snapshot = state.catalog.snapshot();
-    crate::server::with_status(crate::server::services::listing::list_products(&snapshot, query, category_in_path))
+    crate::server::services::listing::list_products(&snapshot, query, category_in_path)
 }
 
 #[server(prefix = "/api", endpoint = "product")]
 pub async fn get_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = crate::server::app_state()?;
-    crate::server::with_status(crate::server::services::product::product_detail(&state.db, &slug).await)
+    crate::server::services::product::product_detail(&state.db, &slug).await
 }
 
 #[server(prefix = "/api", endpoint = "home")]

@@ -38,13 +38,9 @@ pub async fn save_checkout_details(
 ) -> Result<(), AppError> {
     use crate::model::checkout::Address;
     let state = crate::server::app_state()?;
-    let cart_id = cart_id(&state).await;
+    let cart_id = cart_id(&state).await?;
     let address = Address { name, line1, line2, city, region, postal_code, country };
-    let result = match cart_id {
-        Ok(cart_id) => crate::server::services::checkout::save_details(&state.db, cart_id, &email, &address).await,
-        Err(err) => Err(err),
-    };
-    crate::server::with_status(result)?;
+    crate::server::services::checkout::save_details(&state.db, cart_id, &email, &address).await?;
     leptos_axum::redirect("/checkout/shipping");
     Ok(())
 }
@@ -53,14 +49,8 @@ pub async fn save_checkout_details(
 #[server(prefix = "/api", endpoint = "checkout/shipping")]
 pub async fn choose_shipping_method(method: String) -> Result<(), AppError> {
     let state = crate::server::app_state()?;
-    let result = match cart_id(&state).await {
-        Ok(cart_id) => {
-            crate::server::services::checkout::choose_shipping(&state.db, cart_id, &state.settings.checkout, &method)
-                .await
-        }
-        Err(err) => Err(err),
-    };
-    crate::server::with_status(result)?;
+    let cart_id = cart_id(&state).await?;
+    crate::server::services::checkout::choose_shipping(&state.db, cart_id, &state.settings.checkout, &method).await?;
     leptos_axum::redirect("/checkout/review");
     Ok(())
 }
@@ -69,11 +59,8 @@ pub async fn choose_shipping_method(method: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "checkout/promo")]
 pub async fn apply_promo_code(#[server(default)] code: String) -> Result<(), AppError> {
     let state = crate::server::app_state()?;
-    let result = match cart_id(&state).await {
-        Ok(cart_id) => crate::server::services::checkout::apply_promo(&state.db, cart_id, &code).await,
-        Err(err) => Err(err),
-    };
-    crate::server::with_status(result)
+    let cart_id = cart_id(&state).await?;
+    crate::server::services::checkout::apply_promo(&state.db, cart_id, &code).await
 }
 
 /// The review's "Place order": one order per idempotency key, however often it is sent. Then on to
@@ -82,21 +69,17 @@ pub async fn apply_promo_code(#[server(default)] code: String) -> Result<(), App
 pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result<String, AppError> {
     use crate::server::services::{checkout, orders};
     let state = crate::server::app_state()?;
-    let result = async {
-        let cart_id = cart_id(&state).await?;
-        let entered = checkout::entered(&state.db, cart_id).await?;
-        let order = orders::Checkout {
-            email: entered.email,
-            address: entered.address,
-            shipping_method: entered.shipping_method,
-            promo_code: entered.promo_code,
-            expected_total: Some(expected_total),
-            idempotency_key,
-        };
-        orders::place_order(&state.db, cart_id, &order, &state.settings.checkout).await
-    }
-    .await;
-    let placed = crate::server::with_status(result)?;
+    let cart_id = cart_id(&state).await?;
+    let entered = checkout::entered(&state.db, cart_id).await?;
+    let order = orders::Checkout {
+        email: entered.email,
+        address: entered.address,
+        shipping_method: entered.shipping_method,
+        promo_code: entered.promo_code,
+        expected_total: Some(expected_total),
+        idempotency_key,
+    };
+    let placed = orders::place_order(&state.db, cart_id, &order, &state.settings.checkout).await?;
     leptos_axum::redirect(&format!("/orders/{}", placed.token));
     Ok(placed.token)
 }
@@ -105,9 +88,8 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
 #[server(prefix = "/api", endpoint = "order")]
 pub async fn get_order(token: String) -> Result<OrderView, AppError> {
     let state = crate::server::app_state()?;
-    let view = crate::server::services::orders::view(&state.db, &token, &state.settings.checkout).await;
-    let sandbox = state.settings.payments.sandbox;
-    crate::server::with_status(view.map(|view| OrderView { sandbox, ..view }))
+    let view = crate::server::services::orders::view(&state.db, &token, &state.settings.checkout).await?;
+    Ok(OrderView { sandbox: state.settings.payments.sandbox, ..view })
 }
 
 /// Pays a pending order by card. A refused card leaves the order payable and says why.
@@ -121,12 +103,8 @@ pub async fn pay_order(
 ) -> Result<(), AppError> {
     use crate::server::services::payments::{Card, pay};
     let state = crate::server::app_state()?;
-    let result = async {
-        let card = Card::parse(&number, &expiry, &cvc, chrono::Utc::now().date_naive())?;
-        pay(&state.db, &state.payments, &token, &card, &attempt).await
-    }
-    .await;
-    crate::server::with_status(result)?;
+    let card = Card::parse(&number, &expiry, &cvc, chrono::Utc::now().date_naive())?;
+    pay(&state.db, &state.payments, &token, &card, &attempt).await?;
     Ok(())
 }
 
@@ -144,7 +122,7 @@ pub struct MailView {
 pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
     let state = crate::server::app_state()?;
     if state.settings.production {
-        return crate::server::with_status(Err(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     let mails = crate::server::services::mail::recent(&state.db, 50).await?;
     Ok(mails

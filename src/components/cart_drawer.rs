@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::CartState;
+use crate::components::form::FormPage;
 use crate::model::cart::Cart;
 
 #[component]
@@ -98,6 +99,7 @@ fn DrawerBody(cart: Cart, remove: ServerAction<UpdateCartLine>) -> impl IntoView
                         <div class="drawer__line-end">
                             <strong>{line.line_total.format()}</strong>
                             <ActionForm action=remove>
+                                <FormPage/>
                                 <input type="hidden" name="sku" value=sku/>
                                 <input type="hidden" name="quantity" value="0"/>
                                 <button type="submit" class="button button--link" aria-label=label>"Remove"</button>

@@ -1,6 +1,7 @@
 pub mod cart_drawer;
 pub mod cart_state;
 pub mod footer;
+pub mod form;
 pub mod header;
 pub mod listing_filters;
 pub mod pagination;

@@ -58,8 +58,11 @@ impl Sort {
     }
 }
 
-/// Filters, sort and page of a listing, as they appear in its shareable URL.
+/// Filters, sort and page of a listing, as they appear in its shareable URL. Every way in (URL
+/// parameters, the `/api/products` server function) goes through [`ListingQuery::capped`], so a
+/// query is always within its caps: 20 values of 40 characters per filter, a 100-character search.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "UncheckedListingQuery")]
 pub struct ListingQuery {
     /// Search text (/search?q=), trimmed, whitespace collapsed, at most MAX_QUERY_CHARS characters.
     pub q: Option<String>,
@@ -75,37 +78,98 @@ pub struct ListingQuery {
     pub page: u32,
 }
 
+/// A listing query as sent, before its caps: only ever turned into a [`ListingQuery`].
+#[derive(Deserialize)]
+struct UncheckedListingQuery {
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    sizes: Vec<String>,
+    #[serde(default)]
+    colors: Vec<String>,
+    #[serde(default)]
+    min_price: Option<i64>,
+    #[serde(default)]
+    max_price: Option<i64>,
+    #[serde(default)]
+    in_stock: bool,
+    #[serde(default)]
+    sort: Sort,
+    #[serde(default)]
+    page: u32,
+}
+
+impl From<UncheckedListingQuery> for ListingQuery {
+    fn from(raw: UncheckedListingQuery) -> Self {
+        let UncheckedListingQuery { q, category, sizes, colors, min_price, max_price, in_stock, sort, page } = raw;
+        ListingQuery { q, category, sizes, colors, min_price, max_price, in_stock, sort, page }.capped()
+    }
+}
+
+/// Filter values kept per filter, and their longest length.
+const MAX_FILTER_VALUES: usize = 20;
+const MAX_FILTER_VALUE_BYTES: usize = 40;
+const MAX_CATEGORY_BYTES: usize = 100;
+/// The dearest price a filter may name ($999,999,999.99), as the URL parser reads it.
+const MAX_PRICE_FILTER: i64 = 99_999_999_999;
+
 impl ListingQuery {
     /// Reads URL parameters leniently: malformed values are ignored, never an error.
     pub fn from_params(get_all: impl Fn(&str) -> Vec<String>) -> ListingQuery {
         let first = |key: &str| get_all(key).into_iter().next().filter(|v| !v.trim().is_empty());
-        let list = |key: &str| {
-            let mut values: Vec<String> = get_all(key)
+        let q = first("q");
+        ListingQuery {
+            category: first("category"),
+            sizes: get_all("size"),
+            colors: get_all("color"),
+            min_price: first("min").and_then(|v| parse_price(&v)),
+            max_price: first("max").and_then(|v| parse_price(&v)),
+            in_stock: first("in_stock").is_some_and(|v| v == "1" || v == "true" || v == "on"),
+            sort: first("sort").map(|s| Sort::parse(&s)).unwrap_or_else(|| ListingQuery::sort_for(q.as_deref())),
+            page: first("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).min(MAX_PAGE as u64) as u32,
+            q,
+        }
+        .capped()
+    }
+
+    /// The query within its caps, however it arrived: blank values dropped, filter values trimmed,
+    /// at most 20 of 40 bytes (sorted, no repeats), the search text cleaned and cut, prices within
+    /// range, relevance only for a search, the page in 1..=MAX_PAGE.
+    pub fn capped(self) -> ListingQuery {
+        let list = |values: Vec<String>| {
+            let mut values: Vec<String> = values
                 .into_iter()
                 .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty() && v.len() <= 40)
-                .take(20)
+                .filter(|v| !v.is_empty() && v.len() <= MAX_FILTER_VALUE_BYTES)
+                .take(MAX_FILTER_VALUES)
                 .collect();
             values.sort();
             values.dedup();
             values
         };
-        let q = first("q").map(|q| clean_search_text(&q)).filter(|q| !q.is_empty());
-        let default_sort = if q.is_some() { Sort::Relevance } else { Sort::Newest };
+        let price = |p: Option<i64>| p.filter(|p| (0..=MAX_PRICE_FILTER).contains(p));
+        let q = self.q.map(|q| clean_search_text(&q)).filter(|q| !q.is_empty());
+        let sort = match self.sort {
+            Sort::Relevance if q.is_none() => Sort::Newest,
+            sort => sort,
+        };
         ListingQuery {
-            category: first("category").filter(|c| c.len() <= 100),
-            sizes: list("size"),
-            colors: list("color"),
-            min_price: first("min").and_then(|v| parse_price(&v)),
-            max_price: first("max").and_then(|v| parse_price(&v)),
-            in_stock: first("in_stock").is_some_and(|v| v == "1" || v == "true" || v == "on"),
-            sort: first("sort")
-                .map(|s| Sort::parse(&s))
-                .filter(|s| *s != Sort::Relevance || q.is_some())
-                .unwrap_or(default_sort),
-            page: first("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE as u64) as u32,
+            category: self.category.filter(|c| !c.trim().is_empty() && c.len() <= MAX_CATEGORY_BYTES),
+            sizes: list(self.sizes),
+            colors: list(self.colors),
+            min_price: price(self.min_price),
+            max_price: price(self.max_price),
+            in_stock: self.in_stock,
+            sort,
+            page: self.page.clamp(1, MAX_PAGE),
             q,
         }
+    }
+
+    fn sort_for(q: Option<&str>) -> Sort {
+        if q.is_some_and(|q| !clean_search_text(q).is_empty()) { Sort::Relevance } else { Sort::Newest }
     }
 
     /// Newest first, or best match first for a search.
@@ -374,6 +438,33 @@ mod tests {
     fn sorting_alone_is_not_filtering() {
         assert!(!query(&[("sort", "name")]).is_filtered());
         assert!(query(&[("in_stock", "1")]).is_filtered());
+    }
+
+    #[test]
+    fn a_query_sent_to_the_server_function_gets_the_same_caps() {
+        let sent = serde_json::json!({
+            "q": format!("  {}  ", "wool ".repeat(1000)),
+            "category": "x".repeat(10_000),
+            "sizes": (0..5000).map(|i| format!("S{i}")).chain(["".into(), "y".repeat(41)]).collect::<Vec<_>>(),
+            "colors": ["Red", "Red", " Blue "],
+            "min_price": -1,
+            "max_price": i64::MAX,
+            "sort": "Relevance",
+            "page": 4_000_000_000u32,
+        });
+        let q: ListingQuery = serde_json::from_value(sent).expect("any such body reads");
+        assert_eq!(q.q.as_ref().map(|q| q.chars().count() <= MAX_QUERY_CHARS), Some(true));
+        assert_eq!(q.category, None);
+        assert_eq!(q.sizes.len(), MAX_FILTER_VALUES);
+        assert!(q.sizes.iter().all(|s| s.len() <= MAX_FILTER_VALUE_BYTES));
+        assert_eq!(q.colors, vec!["Blue".to_string(), "Red".to_string()]);
+        assert_eq!((q.min_price, q.max_price, q.page), (None, None, MAX_PAGE));
+        assert_eq!(q.sort, Sort::Relevance, "a search may sort by relevance");
+        let browse: ListingQuery = serde_json::from_value(serde_json::json!({ "sort": "Relevance" })).unwrap();
+        assert_eq!((browse.sort, browse.page), (Sort::Newest, 1), "relevance needs a search; pages start at 1");
+        // What the browser sends arrives unchanged.
+        let url = query(&[("size", "M"), ("color", "Red"), ("min", "10"), ("q", "parka"), ("page", "2")]);
+        assert_eq!(serde_json::from_value::<ListingQuery>(serde_json::to_value(&url).unwrap()).unwrap(), url);
     }
 
     #[test]

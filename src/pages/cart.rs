@@ -7,7 +7,9 @@ use leptos_router::components::A;
 
 use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::CartState;
+use crate::components::form::FormPage;
 use crate::model::cart::{Cart, CartLine};
+use crate::pages::not_found::PageError;
 
 #[component]
 pub fn CartPage() -> impl IntoView {
@@ -29,7 +31,7 @@ pub fn CartPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match state.cart.await {
                     Ok(cart) => view! { <CartBody cart update/> }.into_any(),
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -89,6 +91,7 @@ fn CartLineView(line: CartLine, update: ServerAction<UpdateCartLine>) -> impl In
                 <p class="cart-line__price">{unit_price.format()} " each"</p>
             </div>
             <ActionForm action=update attr:class="cart-line__quantity">
+                <FormPage/>
                 <input type="hidden" name="sku" value=sku_update/>
                 <label for=input_id.clone()>"Quantity"</label>
                 // No max: asking for more than the stock gets the server's answer of how many are left.
@@ -96,6 +99,7 @@ fn CartLineView(line: CartLine, update: ServerAction<UpdateCartLine>) -> impl In
                 <button type="submit" class="button">"Update"</button>
             </ActionForm>
             <ActionForm action=update attr:class="cart-line__remove">
+                <FormPage/>
                 <input type="hidden" name="sku" value=sku_remove/>
                 <input type="hidden" name="quantity" value="0"/>
                 <button type="submit" class="button button--link" aria-label=format!("Remove {title}")>"Remove"</button>

@@ -7,9 +7,11 @@ use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 
 use crate::api::checkout::{ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, get_checkout};
+use crate::components::form::FormPage;
 use crate::error::AppError;
 use crate::model::checkout::{Address, COUNTRIES, CheckoutView, Totals, regions};
 use crate::model::money::Money;
+use crate::pages::not_found::PageError;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -51,7 +53,7 @@ where
                         }
                         .into_any()
                     }
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -215,6 +217,7 @@ pub fn CheckoutPage() -> impl IntoView {
         let chosen_country = address.country.clone();
         view! {
             <ActionForm action=save attr:class="checkout-form" attr:novalidate=true>
+                <FormPage/>
                 <FormErrors messages=form_error(value, &["email", "name", "line1", "line2", "city", "region", "postal_code", "country"])/>
                 <fieldset>
                     <legend>"Contact"</legend>
@@ -286,6 +289,7 @@ pub fn ShippingPage() -> impl IntoView {
                 <p>"Ship to: " {address.lines().join(", ")}</p>
             </section>
             <ActionForm action=choose attr:class="checkout-form">
+                <FormPage/>
                 <FormErrors messages=form_error(refusal(choose.value()), &[])/>
                 <fieldset>
                     <legend>"Shipping method"</legend>
@@ -332,6 +336,7 @@ pub fn ReviewPage() -> impl IntoView {
                 <p>"Shipping: " {method} " · " <a href="/checkout/shipping">"Change"</a></p>
             </section>
             <ActionForm action=promo attr:class="promo">
+                <FormPage/>
                 <label for="field-code">"Promo code"</label>
                 <input id="field-code" name="code" value=view.promo_code.clone() autocomplete="off"
                     aria-invalid=move || field_error(refusal(promo.value()), "code")().is_some().then_some("true")/>
@@ -341,11 +346,13 @@ pub fn ReviewPage() -> impl IntoView {
             </ActionForm>
             {has_code.then(|| view! {
                 <ActionForm action=promo attr:class="promo promo--remove">
+                    <FormPage/>
                     <input type="hidden" name="code" value=""/>
                     <button type="submit" class="button button--link">{remove_label}</button>
                 </ActionForm>
             })}
             <ActionForm action=place attr:class="place-order">
+                <FormPage/>
                 <FormErrors messages=form_error(refusal(place.value()), &[])/>
                 <input type="hidden" name="idempotency_key" value=view.idempotency_key.clone()/>
                 <input type="hidden" name="expected_total" value=view.totals.total/>

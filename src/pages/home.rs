@@ -5,6 +5,7 @@ use crate::api::catalog::get_home;
 use crate::components::product_card::ProductCard;
 use crate::components::seo::PageMeta;
 use crate::model::catalog::{CategoryTile, HomeContent, ProductCard as Card};
+use crate::pages::not_found::PageError;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -25,7 +26,7 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match home.await {
                     Ok(home) => view! { <HomeSections home/> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -11,7 +11,7 @@ use crate::components::product_card::ProductCard;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
 use crate::model::catalog::{Facet, Listing, ListingQuery, ProductCard as Card, Sort};
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::{NotFound, PageError};
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
@@ -51,7 +51,7 @@ fn ListingPage(category: Signal<Option<String>>, #[prop(optional)] search: bool)
                     Ok(listing) if search => view! { <SearchBody listing/> }.into_any(),
                     Ok(listing) => view! { <ListingBody listing in_path=in_path()/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -5,7 +5,7 @@ use leptos_meta::{Meta, Title};
 
 use crate::api::checkout::dev_mailbox;
 use crate::error::AppError;
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::{NotFound, PageError};
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
@@ -29,7 +29,7 @@ pub fn MailboxPage() -> impl IntoView {
                         }).collect_view()}
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,5 +1,23 @@
+//! The pages for what could not be shown: an unknown address, and any other error a page's data gave.
+
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+
+use crate::error::AppError;
+
+/// A page whose data could not be loaded: the error's message for the shopper, and (when rendered on the
+/// server) the error's status, so a failed page never answers 200.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(error.status_code());
+    }
+    view! {
+        <Meta name="robots" content="noindex"/>
+        <p class="notice notice--error" role="alert">{error.to_string()}</p>
+    }
+}
 
 /// The page for any unknown address. Answers with status 404 so search engines drop the URL.
 #[component]

@@ -8,11 +8,12 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::checkout::{PayOrder, get_order};
 use crate::components::cart_state::CartState;
+use crate::components::form::FormPage;
 use crate::error::AppError;
 use crate::model::checkout::OrderView;
 use crate::model::order::OrderStatus;
 use crate::pages::checkout::TotalsTable;
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::{NotFound, PageError};
 
 #[component]
 pub fn OrderPage() -> impl IntoView {
@@ -32,7 +33,7 @@ pub fn OrderPage() -> impl IntoView {
                 match order.await {
                     Ok(order) => view! { <OrderBody order pay/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -142,6 +143,7 @@ fn PaymentForm(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
     view! {
         <Countdown seconds=order.seconds_left/>
         <ActionForm action=pay attr:class="payment checkout-form">
+            <FormPage/>
             <input type="hidden" name="token" value=order.token.clone()/>
             <input type="hidden" name="attempt" value=order.attempt_key.clone()/>
             {move || general().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}

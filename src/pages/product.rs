@@ -10,10 +10,11 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api::cart::AddToCart;
 use crate::api::catalog::get_product;
 use crate::components::cart_state::CartState;
+use crate::components::form::FormPage;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
 use crate::model::product::{ProductDetail, StockLevel, ValueState, Variant};
-use crate::pages::not_found::NotFound;
+use crate::pages::not_found::{NotFound, PageError};
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
@@ -27,7 +28,7 @@ pub fn ProductPage() -> impl IntoView {
                 match product.await {
                     Ok(product) => view! { <ProductView product sku/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -276,6 +277,7 @@ fn AddToCartForm(selected: Memo<Option<Variant>>) -> impl IntoView {
     };
     view! {
         <ActionForm action=add attr:class="add-to-cart">
+            <FormPage/>
             <input type="hidden" name="sku" value=sku/>
             <label for="quantity">"Quantity"</label>
             <input id="quantity" type="number" name="quantity" min="1" value="1" inputmode="numeric"/>

@@ -1,5 +1,6 @@
-//! The shopper's cart cookie: `cart=<128-bit random hex>`, HttpOnly, SameSite=Lax, Secure over https,
-//! kept 30 days. Server functions reach the cart through here.
+//! The shopper's cart cookie: `cart=<128-bit random hex>`, HttpOnly, SameSite=Lax, kept 30 days. Over
+//! https it is `__Host-cart` and Secure: the browser then takes it only from this host over https with
+//! `Path=/`, so a neighbouring subdomain cannot plant a cart. Server functions reach the cart through here.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use leptos::prelude::use_context;
@@ -9,17 +10,27 @@ use super::state::AppState;
 use crate::error::AppError;
 
 const COOKIE: &str = "cart";
+const SECURE_COOKIE: &str = "__Host-cart";
 const MAX_AGE_SECS: u64 = 30 * 24 * 60 * 60;
 
+/// The cart cookie's name: `__Host-cart` when the store is served over https, else `cart`.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.settings.public_url.starts_with("https://") { SECURE_COOKIE } else { COOKIE }
+}
+
 /// The token in the request's cart cookie, if it has one.
-pub fn token_from(headers: &HeaderMap) -> Option<String> {
+pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    find_token(headers, cookie_name(state))
+}
+
+fn find_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE && cart::is_token(value))
+        .find(|(cookie, value)| *cookie == name && cart::is_token(value))
         .map(|(_, value)| value.to_owned())
 }
 
@@ -31,14 +42,15 @@ pub async fn current(state: &AppState) -> Result<Option<i32>, AppError> {
 /// The current request's cart and its token, or None when it has none yet.
 pub async fn current_with_token(state: &AppState) -> Result<Option<(i32, String)>, AppError> {
     let headers: HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    let Some(token) = token_from(&headers) else { return Ok(None) };
+    let Some(token) = token_from(state, &headers) else { return Ok(None) };
     Ok(cart::find(&state.db, &token).await?.map(|id| (id, token)))
 }
 
 /// (Re)issues the cart cookie for `token` on the current response.
 pub fn set_cookie(state: &AppState, token: &str) {
-    let secure = if state.settings.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}");
+    let name = cookie_name(state);
+    let secure = if name == SECURE_COOKIE { "; Secure" } else { "" };
+    let cookie = format!("{name}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}");
     if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
     {
         response.append_header(header::SET_COOKIE, value);
@@ -54,8 +66,11 @@ mod tests {
         let token = cart::new_token();
         let mut headers = HeaderMap::new();
         headers.append(header::COOKIE, HeaderValue::from_static("theme=dark; cart=nothex"));
-        assert_eq!(token_from(&headers), None);
+        assert_eq!(find_token(&headers, COOKIE), None);
         headers.append(header::COOKIE, HeaderValue::from_str(&format!("a=b; cart={token}")).unwrap());
-        assert_eq!(token_from(&headers), Some(token));
+        assert_eq!(find_token(&headers, COOKIE), Some(token.clone()));
+        assert_eq!(find_token(&headers, SECURE_COOKIE), None, "over https only __Host-cart counts");
+        headers.append(header::COOKIE, HeaderValue::from_str(&format!("__Host-cart={token}")).unwrap());
+        assert_eq!(find_token(&headers, SECURE_COOKIE), Some(token));
     }
 }

@@ -58,7 +58,9 @@ pub struct Settings {
     pub bench_ceiling_bytes: usize,
     /// The most units of one item a cart line may hold.
     pub cart_max_quantity: i32,
-    /// `STORE_ENV=production`: no payment sandbox, no dev mailbox, real payment settings required.
+    /// Every start is production unless the environment says `STORE_ENV=development` and the store
+    /// listens on loopback only (see [`run_mode`]): no payment sandbox, no dev mailbox, no demo catalog,
+    /// an https public URL and real payment settings.
     pub production: bool,
     pub checkout: std::sync::Arc<CheckoutRules>,
     pub payments: PaymentSettings,
@@ -123,7 +125,6 @@ struct File {
 #[serde(default, deny_unknown_fields)]
 struct StoreSection {
     name: Option<String>,
-    env: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -212,10 +213,7 @@ impl Settings {
         };
         let site_root =
             PathBuf::from(pick("LEPTOS_SITE_ROOT", file.server.site_root).unwrap_or_else(|| "target/site".into()));
-        let seed_demo = match env("STORE_SEED_DEMO") {
-            Some(value) => parse_bool("STORE_SEED_DEMO", &value)?,
-            None => file.catalog.seed_demo.unwrap_or(true),
-        };
+
         let refresh_ms = match env("STORE_CATALOG_REFRESH_MS") {
             Some(value) => parse_number("STORE_CATALOG_REFRESH_MS", &value, 10..=3_600_000)?,
             None => file.catalog.refresh_ms.unwrap_or(1_000),
@@ -228,12 +226,20 @@ impl Settings {
             Some(value) => parse_number("STORE_CART_MAX_QUANTITY", &value, 1..=999)?,
             None => file.checkout.max_quantity.unwrap_or(99).clamp(1, 999),
         } as i32;
-        let production = match pick("STORE_ENV", file.store.env).as_deref().map(str::trim) {
-            None | Some("development") => false,
-            Some("production") => true,
-            Some(other) => {
-                return Err(SettingError::new("STORE_ENV", format!("'{other}' is not development or production")));
+        let production = run_mode(env("STORE_ENV").as_deref(), address)? == RunMode::Production;
+        if production && !public_url.starts_with("https://") {
+            return Err(SettingError::new(
+                "STORE_PUBLIC_URL",
+                "required in production: the https address shoppers use, e.g. https://shop.example.com \
+                 (to run the store on this machine, set STORE_ENV=development, as ./dev.sh does)",
+            ));
+        }
+        let seed_demo = match env("STORE_SEED_DEMO") {
+            Some(value) if parse_bool("STORE_SEED_DEMO", &value)? && production => {
+                return Err(SettingError::new("STORE_SEED_DEMO", "the demo catalog is never seeded in production"));
             }
+            Some(value) => parse_bool("STORE_SEED_DEMO", &value)?,
+            None => !production && file.catalog.seed_demo.unwrap_or(true),
         };
         let hold_minutes = match env("STORE_CHECKOUT_HOLD_MINUTES") {
             Some(value) => parse_number("STORE_CHECKOUT_HOLD_MINUTES", &value, 1..=1440)?,
@@ -285,6 +291,31 @@ impl Settings {
     /// The database URL with any password replaced, fit for logs and error messages.
     pub fn database_url_for_display(&self) -> String {
         redact_password(self.database_url.expose())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    Development,
+    Production,
+}
+
+/// Development features (the payment sandbox and its public webhook secret, `/dev/mailbox`, the demo
+/// catalog) must never be left on in a deployment by accident. So they are on only when the environment
+/// asks for them (`STORE_ENV=development`; a config file cannot) and the store listens on a loopback
+/// address, where no other machine reaches it. Any other start is production.
+pub fn run_mode(store_env: Option<&str>, address: SocketAddr) -> Result<RunMode, SettingError> {
+    match store_env.map(str::trim) {
+        None | Some("production") => Ok(RunMode::Production),
+        Some("development") if address.ip().is_loopback() => Ok(RunMode::Development),
+        Some("development") => Err(SettingError::new(
+            "STORE_ENV",
+            format!(
+                "development mode listens on a loopback address only (127.0.0.1 or ::1), not {address}: \
+                 other machines could reach its payment sandbox and mailbox"
+            ),
+        )),
+        Some(other) => Err(SettingError::new("STORE_ENV", format!("'{other}' is not development or production"))),
     }
 }
 
@@ -484,8 +515,10 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// Settings from these variables and an empty config file, in development unless `STORE_ENV` is given.
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("STORE_ENV".into()).or_insert_with(|| "development".into());
         let dir = tempfile::tempdir().expect("tempdir");
         let empty = dir.path().join("empty.toml");
         std::fs::write(&empty, "").expect("write");
@@ -506,7 +539,7 @@ mod tests {
 
     #[test]
     fn environment_overrides_the_file() {
-        let s = settings(&[("STORE_ADDRESS", "0.0.0.0:8080"), ("STORE_DATA_DIR", "/var/lib/shop")]).expect("valid");
+        let s = settings(&[("STORE_ADDRESS", "127.0.0.1:8080"), ("STORE_DATA_DIR", "/var/lib/shop")]).expect("valid");
         assert_eq!(s.address.port(), 8080);
         assert_eq!(s.database_url.expose(), "sqlite:///var/lib/shop/store.db?mode=rwc");
     }
@@ -549,17 +582,65 @@ mod tests {
         assert!(err.to_string().starts_with("STORE_CONFIG: "), "{err}");
     }
 
+    const PRODUCTION: [(&str, &str); 5] = [
+        ("STORE_ENV", "production"),
+        ("STORE_PUBLIC_URL", "https://shop.example.com"),
+        ("STORE_PAYMENTS_API_BASE", "https://api.stripe.com"),
+        ("STORE_PAYMENTS_SECRET_KEY", "sk_live_x"),
+        ("STORE_PAYMENTS_WEBHOOK_SECRET", "whsec_x"),
+    ];
+
+    /// Settings read straight from these variables and this config file, nothing defaulted.
+    fn settings_with_file(file: &str, vars: &[(&str, &str)]) -> Result<Settings, SettingError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("Leptos.toml");
+        std::fs::write(&path, file).expect("write");
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.insert("STORE_CONFIG".into(), path.display().to_string());
+        Settings::from_sources(move |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn a_start_that_does_not_ask_for_development_is_production() {
+        // No STORE_ENV: production, which needs the https address shoppers use.
+        let err = settings_with_file("", &[]).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_PUBLIC_URL: required in production"), "{err}");
+        let err = settings_with_file("", &[("STORE_PUBLIC_URL", "http://shop.example.com")]).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_PUBLIC_URL: "), "{err}");
+        let s = settings_with_file("", &PRODUCTION[1..]).expect("valid");
+        assert!(s.production && !s.payments.sandbox);
+        // A config file cannot turn development on: the key is gone, and an old file saying so is refused.
+        let err = settings_with_file("[store]\nenv = \"development\"\n", &PRODUCTION[1..]).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_CONFIG: "), "{err}");
+    }
+
+    #[test]
+    fn development_is_only_for_a_loopback_address() {
+        for address in ["127.0.0.1:3000", "[::1]:3000"] {
+            let s = settings_with_file("", &[("STORE_ENV", "development"), ("STORE_ADDRESS", address)]).expect(address);
+            assert!(!s.production && s.payments.sandbox && s.seed_demo, "{address}");
+        }
+        for address in ["0.0.0.0:3000", "[::]:3000", "192.168.1.20:3000"] {
+            let err =
+                settings_with_file("", &[("STORE_ENV", "development"), ("STORE_ADDRESS", address)]).expect_err(address);
+            assert!(err.to_string().starts_with("STORE_ENV: development mode listens on a loopback"), "{err}");
+        }
+    }
+
+    #[test]
+    fn production_never_seeds_the_demo_catalog() {
+        let s = settings_with_file("[catalog]\nseed_demo = true\n", &PRODUCTION).expect("valid");
+        assert!(!s.seed_demo, "the file's development default does not apply");
+        let vars = [&PRODUCTION[..], &[("STORE_SEED_DEMO", "true")]].concat();
+        let err = settings_with_file("", &vars).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_SEED_DEMO: "), "{err}");
+    }
+
     #[test]
     fn production_needs_real_payment_settings() {
-        let err = settings(&[("STORE_ENV", "production")]).expect_err("refused");
+        let err = settings(&PRODUCTION[..2]).expect_err("refused");
         assert!(err.to_string().starts_with("STORE_PAYMENTS_API_BASE: "), "{err}");
-        let s = settings(&[
-            ("STORE_ENV", "production"),
-            ("STORE_PAYMENTS_API_BASE", "https://api.stripe.com"),
-            ("STORE_PAYMENTS_SECRET_KEY", "sk_live_x"),
-            ("STORE_PAYMENTS_WEBHOOK_SECRET", "whsec_x"),
-        ])
-        .expect("valid");
+        let s = settings(&PRODUCTION).expect("valid");
         assert!(s.production && !s.payments.sandbox);
         assert!(settings(&[("STORE_ENV", "staging")]).is_err());
         // The sandbox's public default secret never signs a real provider's webhooks.
@@ -584,7 +665,12 @@ mod tests {
         let text = "[checkout]\nhold_minutes = 5\n[[checkout.shipping]]\nid = \"pickup\"\nname = \"Pick up\"\nprice = 0\n[checkout.tax]\nUS = 100\n\"US-CA\" = 725\n";
         std::fs::write(&path, text).expect("write");
         let path = path.display().to_string();
-        let s = Settings::from_sources(|n| (n == "STORE_CONFIG").then(|| path.clone())).expect("valid");
+        let development = |n: &str| match n {
+            "STORE_CONFIG" => Some(path.clone()),
+            "STORE_ENV" => Some("development".to_owned()),
+            _ => None,
+        };
+        let s = Settings::from_sources(development).expect("valid");
         assert_eq!(s.checkout.hold, std::time::Duration::from_secs(300));
         assert_eq!(s.checkout.shipping.len(), 1);
         assert_eq!(s.checkout.tax_basis_points("US", "CA"), 725);
@@ -592,7 +678,7 @@ mod tests {
         assert_eq!(s.checkout.tax_basis_points("DE", ""), 0);
         std::fs::write(dir.path().join("Leptos.toml"), "[[checkout.shipping]]\nid = \"x\"\nname = \"X\"\n")
             .expect("write");
-        assert!(Settings::from_sources(|n| (n == "STORE_CONFIG").then(|| path.clone())).is_err(), "no price");
+        assert!(Settings::from_sources(development).is_err(), "no price");
     }
 
     #[test]

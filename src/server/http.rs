@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::components::form::FORM_PAGE_FIELD;
 use crate::error::AppError;
 
 use super::state::AppState;
@@ -38,11 +39,122 @@ fn is_cross_origin(method: &Method, headers: &HeaderMap, public_url: &str) -> bo
     !matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
+/// The most bytes a server function's body may have: the store's largest form is a few hundred.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// In front of every server function (`/api/…`), the one place that:
+/// - refuses a body over [`MAX_FORM_BYTES`] with 413 before any function reads it;
+/// - gives a plain HTML form post that came without a `Referer` (privacy settings,
+///   `Referrer-Policy: no-referrer`) the page its form names, so Leptos redirects back there with the
+///   error in the URL instead of losing it;
+/// - answers a server function's error with that error's status (422, 404, 409, 429…): server_fn
+///   answers every error 500.
+pub async fn server_functions(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > DRAIN_BYTES as u64) {
+        return server_fn_error(request.uri().path(), AppError::TooLarge);
+    }
+    let (mut parts, body) = request.into_parts();
+    let body = match read_form_body(body).await {
+        Ok(body) => body,
+        Err(error) => return server_fn_error(parts.uri.path(), error),
+    };
+    if is_html_form_post(&parts.headers) && !parts.headers.contains_key(header::REFERER) {
+        let page = form_page(&body).unwrap_or_else(|| "/".to_owned());
+        if let Ok(referer) = HeaderValue::from_str(&format!("{}{page}", state.settings.public_url)) {
+            parts.headers.insert(header::REFERER, referer);
+        }
+    }
+    let response = next.run(Request::from_parts(parts, axum::body::Body::from(body))).await;
+    // A form post's error is a redirect (302) back to its page: only the JSON answer is remapped.
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return AppError::Internal.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&body) {
+        parts.status = error.status_code();
+    }
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// An error answered the way server_fn answers one (its JSON encoding, the `serverfnerror` header), so
+/// the browser's code reads it like any other, with the error's own status.
+fn server_fn_error(path: &str, error: AppError) -> Response {
+    use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+    let mut response = (error.status_code(), [(header::CONTENT_TYPE, "application/json")], error.ser()).into_response();
+    if let Ok(path) = HeaderValue::from_str(path) {
+        response.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
+    }
+    response
+}
+
+/// How much of a refused (too large) body is still read and thrown away, so that a client that is
+/// still sending gets the 413 rather than a reset connection; a longer one is cut off.
+const DRAIN_BYTES: usize = 1024 * 1024;
+
+/// A server function's body, at most [`MAX_FORM_BYTES`]: longer is `TooLarge`, a body that stops
+/// arriving (a broken or stalled client) is refused as not understood.
+async fn read_form_body(mut body: axum::body::Body) -> Result<axum::body::Bytes, AppError> {
+    use axum::body::HttpBody;
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    let read = async {
+        while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            let Ok(data) = frame.map_err(|_| ())?.into_data() else { continue };
+            seen += data.len();
+            if seen <= MAX_FORM_BYTES {
+                kept.extend_from_slice(&data);
+            } else if seen > DRAIN_BYTES {
+                break;
+            }
+        }
+        Ok::<(), ()>(())
+    };
+    let unreadable = || AppError::invalid("request", "That request was not understood.");
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .map_err(|_| unreadable())?
+        .map_err(|_| unreadable())?;
+    if seen > MAX_FORM_BYTES {
+        return Err(AppError::TooLarge);
+    }
+    Ok(kept.into())
+}
+
+/// A form posted by the browser itself (no JavaScript): Leptos answers it with a redirect.
+fn is_html_form_post(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// The page a posted form names in its [`FORM_PAGE_FIELD`], if it is a path on this site.
+fn form_page(body: &[u8]) -> Option<String> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    let (_, page) = fields.into_iter().find(|(name, _)| name == FORM_PAGE_FIELD)?;
+    let local = page.starts_with('/') && !page.starts_with("//") && !page.contains(['\\', '\r', '\n']);
+    local.then_some(page)
+}
+
 /// Headers every response carries. Pages set their own Content-Security-Policy with a per-request nonce
 /// (see `app::shell`); everything else gets a strict one.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.settings.public_url.starts_with("https://") {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
     let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
         if !headers.contains_key(name) {
             headers.insert(name, HeaderValue::from_static(value));
@@ -55,6 +167,14 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(self)");
     set(headers, "content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
     response
+}
+
+/// Pages and answers about one shopper (cart, checkout, orders, server functions, the dev mailbox):
+/// never stored by a browser or proxy cache.
+fn is_private(path: &str) -> bool {
+    path == "/cart"
+        || path == "/checkout"
+        || ["/checkout/", "/orders/", "/api/", "/dev/"].iter().any(|prefix| path.starts_with(prefix))
 }
 
 /// The policy for HTML pages: only the store's own scripts (the hydration script carries the nonce),
@@ -147,6 +267,15 @@ mod tests {
         assert!(!is_cross_origin(&Method::POST, &headers(&[]), STORE));
         let direct = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
         assert!(!is_cross_origin(&Method::POST, &direct, STORE));
+    }
+
+    #[test]
+    fn a_form_names_its_page_only_as_a_local_path() {
+        assert_eq!(form_page(b"sku=A&__page=%2Fp%2Fparka%3Fvariant%3DA").as_deref(), Some("/p/parka?variant=A"));
+        assert_eq!(form_page(b"sku=A"), None);
+        for elsewhere in ["https%3A%2F%2Fevil.example", "%2F%2Fevil.example", "%2F%5Cevil.example", "p%2Fparka"] {
+            assert_eq!(form_page(format!("__page={elsewhere}").as_bytes()), None, "{elsewhere}");
+        }
     }
 
     #[test]

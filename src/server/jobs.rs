@@ -5,16 +5,24 @@ use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
+use super::page_cache::PageCache;
 use super::services::payments::{self, Payments};
 use super::services::read_model::{self, ReadModel};
 use super::services::{cart, orders};
+use super::stock_feed::StockFeed;
 
 /// Idle carts are deleted after this long.
 pub const CART_IDLE_DAYS: i64 = 30;
 
-/// Polls the catalog change feed and swaps in a fresh read model when it moved. Errors are logged and
-/// the old snapshot keeps serving.
-pub fn spawn_catalog_refresh(catalog: ReadModel, db: DatabaseConnection, every: Duration) {
+/// Polls the catalog change feed and swaps in a fresh read model when it moved, and the stock feed,
+/// telling the page cache whose stock moved. Errors are logged and the old snapshot keeps serving.
+pub fn spawn_catalog_refresh(
+    catalog: ReadModel,
+    pages: PageCache,
+    mut stock: StockFeed,
+    db: DatabaseConnection,
+    every: Duration,
+) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -22,6 +30,10 @@ pub fn spawn_catalog_refresh(catalog: ReadModel, db: DatabaseConnection, every: 
             ticker.tick().await;
             if let Err(err) = catalog.refresh_if_changed(&db).await {
                 tracing::warn!(error = %err, "catalog refresh failed; serving the previous snapshot");
+            }
+            match stock.poll(&db).await {
+                Ok(slugs) => pages.stock_moved(&slugs, stock.cursor()),
+                Err(err) => tracing::warn!(error = %err, "reading the stock feed failed; will retry"),
             }
         }
     });

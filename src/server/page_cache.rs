@@ -1,11 +1,18 @@
-//! Rendered pages for anonymous shoppers, kept in memory per catalog snapshot.
+//! Rendered pages for anonymous shoppers, kept in memory.
 //!
 //! A listing, search, home or product page is the same for every visitor without a cart cookie, until
-//! the catalog changes. So the first render of a URL is kept (with its CSP nonce replaced by a per-process random marker)
-//! and later requests for the URL get a copy with a fresh nonce and a matching Content-Security-Policy.
-//! A new snapshot of the read model (any recorded catalog or stock change, on any node) empties the
-//! cache. Requests with a cart cookie, non-GET requests, non-200 answers and answers that set cookies
-//! are never cached. Disabled under `cargo leptos watch`.
+//! the catalog changes. So the first render of a page is kept (with its CSP nonce replaced by a
+//! per-process random marker) and later requests for it get a copy with a fresh nonce and a matching
+//! Content-Security-Policy. Pages are kept under their normalised parameters (see [`page_key`]), so
+//! URLs that show the same page share one entry, and the least recently used pages go first when the
+//! cache is full (moka, weighed in bytes).
+//!
+//! Freshness: a new snapshot of the read model (a catalog change, or a variant selling out or coming
+//! back, on any node) empties the cache. Any other stock movement (a sale 3 → 1, a cancellation, a
+//! restock) moves only its product's generation, part of its product page's key: the stock feed
+//! (`stock_feed`) reports it on every node within the refresh interval, and the other pages stay.
+//! Requests with a cart cookie, non-GET requests, non-200 answers, answers that set cookies and pages
+//! showing a form's error are never cached. Disabled under `cargo leptos watch`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -16,14 +23,15 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::model::catalog::ListingQuery;
+
 use super::cart_session;
 use super::http::page_content_security_policy;
-use super::services::read_model::ChangeMark;
+use super::services::read_model::{ChangeMark, Snapshot};
 use super::state::AppState;
 
-/// At most this many bytes of pages are kept; past it the cache starts over (bounded memory whatever
-/// URLs are asked for, search included).
-const MAX_BYTES: usize = 64 << 20;
+/// At most this many bytes of pages (and their keys) are kept, least recently used out first.
+const MAX_BYTES: u64 = 64 << 20;
 /// Pages larger than this are served but not kept.
 const MAX_PAGE_BYTES: usize = 1 << 20;
 /// Rendered pages are read up to this size (a larger one is an error).
@@ -36,16 +44,21 @@ fn marker() -> &'static str {
     MARKER.get_or_init(|| format!("nonce{:032x}", rand::random::<u128>()))
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PageCache {
-    inner: Arc<RwLock<Pages>>,
+    pages: moka::sync::Cache<String, Arc<CachedPage>>,
+    freshness: Arc<RwLock<Freshness>>,
 }
 
+/// What the kept pages were rendered from.
 #[derive(Default)]
-struct Pages {
+struct Freshness {
+    /// The snapshot every kept page belongs to.
     mark: ChangeMark,
-    pages: HashMap<String, Arc<CachedPage>>,
-    bytes: usize,
+    /// Per product slug, how often its stock moved since this process started.
+    generations: HashMap<String, u64>,
+    /// The stock feed has been read up to this ledger id.
+    stock_read_through: i64,
 }
 
 struct CachedPage {
@@ -54,46 +67,117 @@ struct CachedPage {
     headers: HeaderMap,
 }
 
+impl Default for PageCache {
+    fn default() -> Self {
+        let pages = moka::sync::Cache::builder()
+            .max_capacity(MAX_BYTES)
+            .weigher(|key: &String, page: &Arc<CachedPage>| {
+                u32::try_from(key.len() + page.html.len()).unwrap_or(u32::MAX)
+            })
+            .build();
+        PageCache { pages, freshness: Default::default() }
+    }
+}
+
 impl PageCache {
     fn get(&self, mark: ChangeMark, key: &str) -> Option<Arc<CachedPage>> {
-        let pages = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        (pages.mark == mark).then(|| pages.pages.get(key).cloned()).flatten()
+        let current = self.freshness.read().unwrap_or_else(|e| e.into_inner()).mark == mark;
+        current.then(|| self.pages.get(key)).flatten()
     }
 
     fn put(&self, mark: ChangeMark, key: String, page: CachedPage) {
-        let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if pages.mark != mark || pages.bytes + page.html.len() > MAX_BYTES {
-            pages.pages.clear();
-            pages.bytes = 0;
-            pages.mark = mark;
+        {
+            let mut freshness = self.freshness.write().unwrap_or_else(|e| e.into_inner());
+            if freshness.mark != mark {
+                freshness.mark = mark;
+                self.pages.invalidate_all();
+            }
         }
-        pages.bytes += page.html.len();
-        if let Some(old) = pages.pages.insert(key, Arc::new(page)) {
-            pages.bytes -= old.html.len();
+        self.pages.insert(key, Arc::new(page));
+    }
+
+    /// These products' stock moved (the stock feed has been read up to ledger id `through`): their
+    /// product pages are rendered again at the next request.
+    pub fn stock_moved(&self, slugs: &[String], through: i64) {
+        let mut freshness = self.freshness.write().unwrap_or_else(|e| e.into_inner());
+        freshness.stock_read_through = through;
+        for slug in slugs {
+            *freshness.generations.entry(slug.clone()).or_default() += 1;
         }
+    }
+
+    fn generation(&self, slug: &str) -> u64 {
+        self.freshness.read().unwrap_or_else(|e| e.into_inner()).generations.get(slug).copied().unwrap_or(0)
+    }
+
+    /// The ledger id up to which stock movements have reached this cache (tests wait for it).
+    pub fn stock_read_through(&self) -> i64 {
+        self.freshness.read().unwrap_or_else(|e| e.into_inner()).stock_read_through
+    }
+
+    /// How many pages are kept (tests and metrics; moka counts lazily, so this syncs first).
+    pub fn len(&self) -> u64 {
+        self.pages.run_pending_tasks();
+        self.pages.entry_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
 /// Which requests may be answered from the cache: page GETs from visitors without a cart (the one
 /// per-visitor state today; accounts must add their session here) and without credentials.
-fn cacheable(request: &Request) -> bool {
+fn cacheable(state: &AppState, request: &Request) -> bool {
     let path = request.uri().path();
     let page =
         path == "/" || path == "/products" || path == "/search" || path.starts_with("/c/") || path.starts_with("/p/");
     request.method() == Method::GET
         && page
-        && cart_session::token_from(request.headers()).is_none()
+        && cart_session::token_from(state, request.headers()).is_none()
         && !request.headers().contains_key(header::AUTHORIZATION)
         && request.uri().query().is_none_or(|q| q.len() <= 512)
         && std::env::var_os("LEPTOS_WATCH").is_none()
 }
 
+/// The entry a page is kept under: its path and only the parameters the page reads, normalised
+/// (unknown ones dropped; filters trimmed, capped and sorted; a product's variant only when it is
+/// one of the product's), so junk URLs share their page's entry. A product page's key carries the
+/// product's stock generation. `None`: not kept (an unreadable query, or a form's error to show).
+fn page_key(cache: &PageCache, snapshot: &Snapshot, path: &str, query: Option<&str>) -> Option<String> {
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).ok()?;
+    if params.iter().any(|(name, _)| name == "__err" || name == "__path") {
+        return None;
+    }
+    if let Some(slug) = path.strip_prefix("/p/") {
+        let generation = cache.generation(slug);
+        let variant = params.iter().find(|(name, _)| name == "variant").map(|(_, sku)| sku);
+        let known = variant.filter(|sku| snapshot.product(slug).is_some_and(|p| p.skus.contains(sku)));
+        return Some(match known {
+            Some(sku) => format!("{path}?variant={}#{generation}", crate::model::catalog::encode(sku)),
+            None => format!("{path}#{generation}"),
+        });
+    }
+    if path == "/" {
+        return Some(path.to_owned());
+    }
+    let query = ListingQuery::from_params(|key| {
+        params.iter().filter(|(name, _)| name == key).map(|(_, value)| value.clone()).collect()
+    });
+    // A category page takes its category from the path, never from a parameter.
+    Some(format!("{path}{}", query.to_query_string(!path.starts_with("/c/"))))
+}
+
 pub async fn page_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !cacheable(&request) {
+    if !cacheable(&state, &request) {
         return next.run(request).await;
     }
-    let key = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let mark = state.catalog.snapshot().mark;
+    let snapshot = state.catalog.snapshot();
+    let mark = snapshot.mark;
+    let Some(key) = page_key(&state.page_cache, &snapshot, request.uri().path(), request.uri().query()) else {
+        return next.run(request).await;
+    };
+    drop(snapshot);
     if let Some(page) = state.page_cache.get(mark, &key) {
         return serve(&page);
     }

@@ -21,10 +21,12 @@ use crate::app::{App, shell};
 use crate::error::AppError;
 
 use super::config::{SettingError, Settings};
+use super::page_cache::PageCache;
 use super::services::mail::Shop;
 use super::services::payments::{Payments, Provider};
 use super::services::read_model::ReadModel;
 use super::state::AppState;
+use super::stock_feed::StockFeed;
 use super::{db, health, http, images, jobs, page_cache, sandbox, seed, seo, webhooks};
 
 pub struct Application {
@@ -46,7 +48,9 @@ impl Application {
         }
         let leptos_options = leptos_options(&settings)?;
         let catalog = ReadModel::load(&db).await.map_err(|e| SettingError::new("catalog", e))?;
-        jobs::spawn_catalog_refresh(catalog.clone(), db.clone(), settings.catalog_refresh);
+        let page_cache = PageCache::default();
+        let stock = StockFeed::start(&db).await.map_err(|e| SettingError::new("stock feed", e))?;
+        jobs::spawn_catalog_refresh(catalog.clone(), page_cache.clone(), stock, db.clone(), settings.catalog_refresh);
         let payments = Payments {
             provider: Provider::new(&settings.payments),
             shop: Shop { name: settings.store_name.clone(), public_url: settings.public_url.clone() },
@@ -57,14 +61,7 @@ impl Application {
             let url = format!("{}/webhooks/payments", settings.public_url);
             sandbox::spawn_webhook_delivery(db.clone(), url, settings.payments.webhook_secret.expose().to_owned());
         }
-        let state = AppState {
-            leptos_options,
-            db,
-            settings: Arc::new(settings),
-            catalog,
-            page_cache: Default::default(),
-            payments,
-        };
+        let state = AppState { leptos_options, db, settings: Arc::new(settings), catalog, page_cache, payments };
         Ok(Application { listener, state })
     }
 
@@ -157,8 +154,9 @@ pub fn build_router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::server_functions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::cross_origin_protection))
-        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::security_headers))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| AppError::Internal.into_response()))
         .layer(TraceLayer::new_for_http())

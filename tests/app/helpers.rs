@@ -93,32 +93,47 @@ where
     }
 }
 
-/// Settings for a test app: a free port, a temporary data directory, the given database.
+/// Settings for a test app: a free port, a temporary data directory, the given database, development
+/// mode; `overrides` (name, value) replace or add variables.
 pub fn test_settings(
     data_dir: &std::path::Path,
     database_url: Option<String>,
     site_root: &std::path::Path,
+    overrides: &[(&str, &str)],
 ) -> Settings {
     let data_dir = data_dir.display().to_string();
     let site_root = site_root.display().to_string();
-    Settings::from_sources(move |name| match name {
-        "STORE_ADDRESS" => Some("127.0.0.1:0".into()),
-        "STORE_DATA_DIR" => Some(data_dir.clone()),
-        "DATABASE_URL" => database_url.clone(),
-        "LEPTOS_SITE_ROOT" => Some(site_root.clone()),
-        "STORE_SEED_DEMO" => Some("false".into()),
-        _ => None,
+    let overrides: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Settings::from_sources(move |name| {
+        if let Some((_, value)) = overrides.iter().find(|(k, _)| k == name) {
+            return Some(value.clone());
+        }
+        match name {
+            "STORE_ADDRESS" => Some("127.0.0.1:0".into()),
+            "STORE_DATA_DIR" => Some(data_dir.clone()),
+            "DATABASE_URL" => database_url.clone(),
+            "LEPTOS_SITE_ROOT" => Some(site_root.clone()),
+            "STORE_SEED_DEMO" => Some("false".into()),
+            "STORE_ENV" => Some("development".into()),
+            _ => None,
+        }
     })
     .expect("test settings are valid")
 }
 
 async fn spawn_app(database_url: Option<String>) -> TestApp {
+    spawn_app_with(database_url, &[]).await
+}
+
+/// A test app on SQLite (or the given database) with some settings changed (see [`test_settings`]).
+pub async fn spawn_app_with(database_url: Option<String>, overrides: &[(&str, &str)]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let site_root = data_dir.path().join("site");
     std::fs::create_dir_all(&site_root).expect("site dir");
-    let settings = test_settings(data_dir.path(), database_url, &site_root);
+    let settings = test_settings(data_dir.path(), database_url, &site_root, overrides);
     let app = Application::build(settings).await.expect("the app starts");
-    let address = app.url().to_owned();
+    // The bound address: the public URL may be another (a production test's https://shop.example.com).
+    let address = format!("http://{}", app.state().settings.address);
     let db = app.state().db.clone();
     let catalog = app.state().catalog.clone();
     let state = app.state().clone();

@@ -17,5 +17,6 @@ mod search;
 mod security;
 mod seed;
 mod seo;
+mod server_functions;
 mod shell;
 mod static_files;

@@ -14,6 +14,7 @@ async fn node(database_url: &str, data_dir: &std::path::Path) -> (Child, String)
         .env("DATABASE_URL", database_url)
         .env("STORE_DATA_DIR", data_dir)
         .env("STORE_ADDRESS", "127.0.0.1:0")
+        .env("STORE_ENV", "development")
         .env("STORE_SEED_DEMO", "false")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -91,6 +92,7 @@ async fn two_store_processes_on_one_postgres_database_never_oversell() {
         .args(["seed", "--products", "10"])
         .env("DATABASE_URL", &database.url)
         .env("STORE_DATA_DIR", dir.path())
+        .env("STORE_ENV", "development")
         .output()
         .unwrap();
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));

@@ -143,6 +143,58 @@ backend_tests! {
         assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 0));
     }
 
+    async fn a_refund_that_fails_is_retried_and_its_order_is_never_revived(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (variant_id, sku) = some_variant(&app.db, 1).await;
+        inventory::set_stock(&app.db, &sku, 1, "test").await.unwrap();
+        let provider = &app.state.payments.provider;
+        let card = Card::parse("4242424242424242", "12/40", "123", chrono::Utc::now().date_naive()).unwrap();
+        let cart_id = cart_with(&app.db, &sku, 1).await;
+        let placed = orders::place_order(&app.db, cart_id, &order_form("late-refund"), &rules()).await.unwrap();
+        assert_eq!(orders::expire_holds(&app.db, chrono::Utc::now() + chrono::Duration::minutes(16)).await.unwrap(), 1);
+        let model = payments::find_order(&app.db, &placed.token).await.unwrap().unwrap();
+        let intent = provider.create_intent(&model).await.unwrap();
+        let paid = provider.confirm_intent(&intent.id, &card, &placed.token).await.unwrap();
+        let event = intent_event("evt_late_refund", "payment_intent.succeeded", &paid.id, paid.amount, placed.order_id);
+        assert_eq!(app.webhook(&event, &app.secret(), 0).await.status(), 200);
+        inventory::set_stock(&app.db, &sku, 0, "test").await.unwrap();
+        let mails = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM mail_outbox WHERE order_id = {}", placed.order_id);
+        let mails_before = scalar(&app.db, &mails).await;
+
+        // The provider cannot be reached while refunding (the refund may or may not have happened).
+        let unreachable = payments::Payments {
+            provider: payments::Provider::new(&storefront::server::config::PaymentSettings {
+                api_base: "http://127.0.0.1:9".into(),
+                secret_key: storefront::server::config::Secret::new("sk_test_sandbox"),
+                webhook_secret: storefront::server::config::Secret::new("unused"),
+                sandbox: false,
+            }),
+            ..app.state.payments.clone()
+        };
+        assert_eq!(payments::sweep(&app.db, &unreachable).await.unwrap(), (0, 0));
+        assert_eq!(order_status(&app.db, placed.order_id).await, ("cancelled".into(), "refunding".into()));
+        // Stock comes back: an order sent to refund is never revived (its money may be on its way back).
+        inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
+        assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 0), "the retry waits");
+        assert_eq!(order_status(&app.db, placed.order_id).await, ("cancelled".into(), "refunding".into()));
+        // Five minutes on, the same refund is asked for again, and this time it goes through.
+        {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+            use storefront::server::entities::order;
+            let minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(6);
+            order::Entity::update_many()
+                .col_expr(order::Column::UpdatedAt, Expr::value(minutes_ago))
+                .filter(order::Column::Id.eq(placed.order_id))
+                .exec(&app.db)
+                .await
+                .unwrap();
+        }
+        assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 1));
+        assert_eq!(order_status(&app.db, placed.order_id).await, ("refunded".into(), "refunded".into()));
+        assert_eq!(stock_of(&app.db, variant_id).await, 5, "no stock was taken for it");
+        assert_eq!(scalar(&app.db, &mails).await, mails_before, "no order-paid mail for money that was returned");
+    }
+
     async fn the_sandbox_refuses_a_non_ascii_card_number_and_keeps_answering_the_same_key(app: TestApp) {
         let key = app.state.settings.payments.secret_key.expose().to_owned();
         let post = |path: &str, body: &str, idempotency: &str| {

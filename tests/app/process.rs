@@ -7,6 +7,7 @@ fn storefront(vars: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_storefront"));
     let data = std::env::temp_dir().join(format!("storefront-process-{}", uuid::Uuid::new_v4().simple()));
     cmd.env("STORE_DATA_DIR", &data).env("STORE_ADDRESS", "127.0.0.1:0").env("RUST_LOG", "warn");
+    cmd.env("STORE_ENV", "development");
     for (name, value) in vars {
         cmd.env(name, value);
     }
@@ -56,6 +57,14 @@ fn a_port_in_use_names_the_setting() {
 #[test]
 fn a_bad_address_names_the_setting() {
     fails_with_one_line(&[("STORE_ADDRESS", "not-an-address")], "error: STORE_ADDRESS: ");
+}
+
+#[test]
+fn a_start_that_does_not_ask_for_development_is_production_and_needs_its_settings() {
+    // No STORE_ENV (the repository's Leptos.toml cannot turn development on).
+    fails_with_one_line(&[("STORE_ENV", "")], "error: STORE_PUBLIC_URL: required in production");
+    // Development on an address other machines reach is refused.
+    fails_with_one_line(&[("STORE_ADDRESS", "0.0.0.0:0")], "error: STORE_ENV: development mode listens on a loopback");
 }
 
 #[test]

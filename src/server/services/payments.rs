@@ -631,9 +631,11 @@ pub async fn sweep(db: &DatabaseConnection, payments: &Payments) -> Result<(usiz
                 refunded += 1;
             }
             Err(err) => {
+                // The refund may have happened (a timeout): the order stays `refunding`, never to be
+                // revived, and the same refund (same idempotency key) is asked for again in 5 minutes.
                 tracing::error!(order_id = order.id, error = %err, "could not refund a late payment; will retry");
                 order::Entity::update_many()
-                    .col_expr(order::Column::PaymentStatus, Expr::value("succeeded"))
+                    .col_expr(order::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
                     .filter(order::Column::Id.eq(order.id))
                     .filter(order::Column::PaymentStatus.eq("refunding"))
                     .exec(db)

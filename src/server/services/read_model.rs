@@ -104,6 +104,7 @@ pub struct Snapshot {
     pub products: Vec<ProductEntry>,
     pub values: Vec<ValueEntry>,
     category_by_slug: HashMap<String, usize>,
+    product_by_slug: HashMap<String, usize>,
     /// Product indexes in each sort order, computed once per snapshot.
     pub by_newest: Vec<u32>,
     pub by_price_asc: Vec<u32>,
@@ -117,6 +118,11 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn category_index(&self, slug: &str) -> Option<usize> {
         self.category_by_slug.get(slug).copied()
+    }
+
+    /// The active product with this slug.
+    pub fn product(&self, slug: &str) -> Option<&ProductEntry> {
+        self.product_by_slug.get(slug).map(|&i| &self.products[i])
     }
 
     /// Top-level categories in navigation order.
@@ -271,11 +277,13 @@ impl Snapshot {
             a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.title.cmp(&b.title)).then(a.id.cmp(&b.id))
         });
         let category_by_slug = categories.iter().enumerate().map(|(i, c)| (c.slug.clone(), i)).collect();
+        let product_by_slug = products.iter().enumerate().map(|(i, p)| (p.slug.clone(), i)).collect();
         Snapshot {
             categories,
             products,
             values,
             category_by_slug,
+            product_by_slug,
             by_newest,
             by_price_asc,
             by_price_desc,
