@@ -119,17 +119,17 @@ impl ListingQuery {
     /// Reads URL parameters leniently: malformed values are ignored, never an error.
     pub fn from_params(get_all: impl Fn(&str) -> Vec<String>) -> ListingQuery {
         let first = |key: &str| get_all(key).into_iter().next().filter(|v| !v.trim().is_empty());
-        let q = first("q");
         ListingQuery {
+            q: first("q"),
             category: first("category"),
             sizes: get_all("size"),
             colors: get_all("color"),
             min_price: first("min").and_then(|v| parse_price(&v)),
             max_price: first("max").and_then(|v| parse_price(&v)),
             in_stock: first("in_stock").is_some_and(|v| v == "1" || v == "true" || v == "on"),
-            sort: first("sort").map(|s| Sort::parse(&s)).unwrap_or_else(|| ListingQuery::sort_for(q.as_deref())),
+            // Unsorted: best match first, which `capped` turns into newest first when there is no search.
+            sort: first("sort").map(|s| Sort::parse(&s)).unwrap_or(Sort::Relevance),
             page: first("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).min(MAX_PAGE as u64) as u32,
-            q,
         }
         .capped()
     }
@@ -166,10 +166,6 @@ impl ListingQuery {
             page: self.page.clamp(1, MAX_PAGE),
             q,
         }
-    }
-
-    fn sort_for(q: Option<&str>) -> Sort {
-        if q.is_some_and(|q| !clean_search_text(q).is_empty()) { Sort::Relevance } else { Sort::Newest }
     }
 
     /// Newest first, or best match first for a search.

@@ -213,7 +213,6 @@ impl Settings {
         };
         let site_root =
             PathBuf::from(pick("LEPTOS_SITE_ROOT", file.server.site_root).unwrap_or_else(|| "target/site".into()));
-
         let refresh_ms = match env("STORE_CATALOG_REFRESH_MS") {
             Some(value) => parse_number("STORE_CATALOG_REFRESH_MS", &value, 10..=3_600_000)?,
             None => file.catalog.refresh_ms.unwrap_or(1_000),
@@ -235,12 +234,12 @@ impl Settings {
             ));
         }
         let seed_demo = match env("STORE_SEED_DEMO") {
-            Some(value) if parse_bool("STORE_SEED_DEMO", &value)? && production => {
-                return Err(SettingError::new("STORE_SEED_DEMO", "the demo catalog is never seeded in production"));
-            }
             Some(value) => parse_bool("STORE_SEED_DEMO", &value)?,
             None => !production && file.catalog.seed_demo.unwrap_or(true),
         };
+        if seed_demo && production {
+            return Err(SettingError::new("STORE_SEED_DEMO", "the demo catalog is never seeded in production"));
+        }
         let hold_minutes = match env("STORE_CHECKOUT_HOLD_MINUTES") {
             Some(value) => parse_number("STORE_CHECKOUT_HOLD_MINUTES", &value, 1..=1440)?,
             None => file.checkout.hold_minutes.unwrap_or(15).clamp(1, 1440),
@@ -517,16 +516,9 @@ mod tests {
 
     /// Settings from these variables and an empty config file, in development unless `STORE_ENV` is given.
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingError> {
-        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        map.entry("STORE_ENV".into()).or_insert_with(|| "development".into());
-        let dir = tempfile::tempdir().expect("tempdir");
-        let empty = dir.path().join("empty.toml");
-        std::fs::write(&empty, "").expect("write");
-        let config = empty.display().to_string();
-        Settings::from_sources(move |name| match name {
-            "STORE_CONFIG" => map.get(name).cloned().or_else(|| Some(config.clone())),
-            _ => map.get(name).cloned(),
-        })
+        let development = [("STORE_ENV", "development")];
+        let env_given = vars.iter().any(|(name, _)| *name == "STORE_ENV");
+        settings_with_file("", &[vars, if env_given { &[] } else { &development[..] }].concat())
     }
 
     #[test]
