@@ -47,7 +47,9 @@ fn set_page_security_policy(options: &LeptosOptions) {
     use axum::http::{HeaderValue, header};
     let Some(nonce) = leptos::nonce::use_nonce() else { return };
     let live_reload = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
-    let policy = crate::server::http::page_content_security_policy(&nonce, live_reload);
+    let real_provider = crate::server::app_state().is_ok_and(|state| !state.settings.payments.sandbox);
+    let payment_page = real_provider.then_some(crate::server::services::payments::HOSTED_PAYMENT_ORIGIN);
+    let policy = crate::server::http::page_content_security_policy(&nonce, live_reload, payment_page);
     if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&policy))
     {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);

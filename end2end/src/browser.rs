@@ -1,7 +1,12 @@
 //! Debian's chromium through playwright-rs, with the flags this machine needs.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use futures::FutureExt;
+use playwright_rs::protocol::{Tracing, TracingStartOptions, TracingStopOptions};
 use playwright_rs::{Browser, BrowserContextOptions, LaunchOptions, Page, Playwright};
 
 pub struct Session {
@@ -9,6 +14,9 @@ pub struct Session {
     pub browser: Browser,
     _playwright: Playwright,
     console_errors: Arc<Mutex<Vec<String>>>,
+    /// Every console message, for the artifacts of a failed test.
+    console_log: Arc<Mutex<Vec<String>>>,
+    tracing: Option<Tracing>,
 }
 
 pub struct Viewport {
@@ -46,12 +54,22 @@ impl Session {
             .javascript_enabled(javascript)
             .build();
         let context = browser.new_context_with_options(options).await.expect("browser context");
+        // A Playwright trace (screenshots and DOM snapshots of every step), kept only when a test fails.
+        let tracing = match context.tracing().await {
+            Ok(tracing) => {
+                let options = TracingStartOptions::default().screenshots(true).snapshots(true);
+                tracing.start(Some(options)).await.ok().map(|()| tracing)
+            }
+            Err(_) => None,
+        };
         let page = context.new_page().await.expect("new page");
         let console_errors = Arc::new(Mutex::new(Vec::new()));
-        let errors = console_errors.clone();
+        let console_log = Arc::new(Mutex::new(Vec::new()));
+        let (errors, log) = (console_errors.clone(), console_log.clone());
         page.on_console(move |message| {
-            let errors = errors.clone();
+            let (errors, log) = (errors.clone(), log.clone());
             async move {
+                log.lock().expect("lock").push(format!("[{}] {}", message.type_(), message.text()));
                 if message.type_() == "error" && !is_expected_refusal(message.text()) {
                     errors.lock().expect("lock").push(message.text().to_owned());
                 }
@@ -71,12 +89,36 @@ impl Session {
         })
         .await
         .expect("listen to page errors");
-        Session { page, browser, _playwright: playwright, console_errors }
+        Session { page, browser, _playwright: playwright, console_errors, console_log, tracing }
+    }
+
+    /// Runs a test's steps. When one fails, leaves what QA needs to see why under
+    /// `target/e2e-artifacts/<test>/` — `screenshot.png`, `page.html` (the DOM as it was), `console.log`
+    /// and a Playwright trace (`trace.zip`, open it with `npx playwright show-trace`) — names the folder,
+    /// and fails with the original message.
+    pub async fn run(&self, test: &str, steps: impl Future<Output = ()>) {
+        let Err(failure) = AssertUnwindSafe(steps).catch_unwind().await else { return };
+        let dir = artifacts_dir(test);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.page.screenshot(None).await {
+            let _ = std::fs::write(dir.join("screenshot.png"), png);
+        }
+        if let Ok(html) = self.page.content().await {
+            let _ = std::fs::write(dir.join("page.html"), html);
+        }
+        let log = self.console_log.lock().expect("lock").join("\n");
+        let _ = std::fs::write(dir.join("console.log"), format!("url: {}\n{log}\n", self.page.url()));
+        if let Some(tracing) = &self.tracing {
+            let path = dir.join("trace.zip").display().to_string();
+            let _ = tracing.stop(Some(TracingStopOptions::default().path(path))).await;
+        }
+        eprintln!("e2e artifacts of {test}: {}", dir.display());
+        std::panic::resume_unwind(failure);
     }
 
     /// Errors the page logged (CSP violations, failed loads, panics), except the browser's note of a
-    /// 4xx answer to a server function: that is how the store refuses bad input (422, 409), which the
-    /// tests provoke on purpose and check on the page.
+    /// 4xx answer: that is how the store refuses bad input (422, 409) and the payment page a declined or
+    /// expired card (402, 410), which the tests provoke on purpose and check on the page.
     pub fn console_errors(&self) -> Vec<String> {
         self.console_errors.lock().expect("lock").clone()
     }
@@ -86,8 +128,14 @@ impl Session {
     }
 }
 
+/// `target/e2e-artifacts/<test>/` in the workspace.
+pub fn artifacts_dir(test: &str) -> PathBuf {
+    let name: String = test.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-artifacts").join(name)
+}
+
 fn is_expected_refusal(text: &str) -> bool {
-    ["400", "404", "409", "422", "429"].iter().any(|code| {
+    ["400", "402", "404", "409", "410", "422", "429"].iter().any(|code| {
         text.starts_with(&format!("Failed to load resource: the server responded with a status of {code} "))
     })
 }

@@ -1,6 +1,7 @@
 //! Support for the browser tests: a real store server on a free port with a fresh database, and Debian's
 //! chromium driven through playwright-rs. Finders live in `find`.
 
+pub mod act;
 pub mod browser;
 pub mod find;
 pub mod server;

@@ -2,8 +2,8 @@
 //! how many are left when asking for more than the stock.
 
 use end2end::browser::{DESKTOP, Session};
-use end2end::find;
 use end2end::server::Server;
+use end2end::{act, find};
 use playwright_rs::expect;
 
 #[tokio::test]
@@ -11,48 +11,51 @@ async fn a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock
     let server = Server::start().await;
     let session = Session::launch(DESKTOP, true).await;
     let page = &session.page;
+    session
+        .run("cart::a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock", async {
+            let title = act::open_product_in(page, &server, "/c/drinkware", true).await;
+            act::add_to_cart(page, 1).await;
+            expect(page.locator(".add-to-cart__outcome [role='status']"))
+                .to_contain_text("Added to your cart")
+                .await
+                .unwrap();
 
-    page.goto(&server.url("/c/drinkware"), None).await.unwrap();
-    end2end::wait_for_hydration(page).await;
-    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
-    page.locator(".product__gallery").wait_for(None).await.unwrap();
-    let title = find::main_heading(page).inner_text().await.unwrap();
+            find::link(page, "View cart").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Your cart").await.unwrap();
+            expect(page.locator(".cart-line__title")).to_have_text(title.as_str()).await.unwrap();
+            let line = page.locator(".cart-line").first();
+            let available: i32 = line
+                .locator("input[name='quantity'][type='number']")
+                .get_attribute("data-available")
+                .await
+                .unwrap()
+                .unwrap()
+                .parse()
+                .unwrap();
 
-    find::button(page, "Add to cart").click(None).await.unwrap();
-    expect(page.locator(".add-to-cart__outcome [role='status']")).to_contain_text("Added to your cart").await.unwrap();
-    expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+            if available >= 2 {
+                line.locator("input[name='quantity'][type='number']").fill("2", None).await.unwrap();
+                line.locator("button:text-is('Update')").click(None).await.unwrap();
+                expect(page.locator(".site-header__cart .badge")).to_have_text("2").await.unwrap();
+                expect(page.locator(".cart")).to_have_attribute("data-count", "2").await.unwrap();
+            }
+            let count = page.locator(".site-header__cart .badge").inner_text().await.unwrap();
 
-    find::link(page, "View cart").click(None).await.unwrap();
-    expect(find::main_heading(page)).to_have_text("Your cart").await.unwrap();
-    expect(page.locator(".cart-line__title")).to_have_text(title.trim()).await.unwrap();
-    let line = page.locator(".cart-line").first();
-    let available: i32 = line
-        .locator("input[name='quantity'][type='number']")
-        .get_attribute("data-available")
-        .await
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
+            // More than the stock: refused, with how many are left; the cart is unchanged.
+            line.locator("input[name='quantity'][type='number']")
+                .fill(&(available + 1).to_string(), None)
+                .await
+                .unwrap();
+            line.locator("button:text-is('Update')").click(None).await.unwrap();
+            expect(page.locator("[role='alert']")).to_contain_text(&format!("Only {available} left")).await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text(count.trim()).await.unwrap();
 
-    if available >= 2 {
-        line.locator("input[name='quantity'][type='number']").fill("2", None).await.unwrap();
-        line.locator("button:text-is('Update')").click(None).await.unwrap();
-        expect(page.locator(".site-header__cart .badge")).to_have_text("2").await.unwrap();
-        expect(page.locator(".cart")).to_have_attribute("data-count", "2").await.unwrap();
-    }
-    let count = page.locator(".site-header__cart .badge").inner_text().await.unwrap();
-
-    // More than the stock: refused, with how many are left; the cart is unchanged.
-    line.locator("input[name='quantity'][type='number']").fill(&(available + 1).to_string(), None).await.unwrap();
-    line.locator("button:text-is('Update')").click(None).await.unwrap();
-    expect(page.locator("[role='alert']")).to_contain_text(&format!("Only {available} left")).await.unwrap();
-    expect(page.locator(".site-header__cart .badge")).to_have_text(count.trim()).await.unwrap();
-
-    line.locator("button:text-is('Remove')").click(None).await.unwrap();
-    expect(page.locator(".empty")).to_contain_text("Your cart is empty").await.unwrap();
-    expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
-    assert_eq!(session.console_errors(), Vec::<String>::new());
+            line.locator("button:text-is('Remove')").click(None).await.unwrap();
+            expect(page.locator(".empty")).to_contain_text("Your cart is empty").await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
+            assert_eq!(session.console_errors(), Vec::<String>::new());
+        })
+        .await;
     session.close().await;
 }
 
@@ -61,13 +64,14 @@ async fn adding_to_the_cart_works_without_javascript() {
     let server = Server::start().await;
     let session = Session::launch(DESKTOP, false).await;
     let page = &session.page;
-
-    page.goto(&server.url("/c/drinkware"), None).await.unwrap();
-    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
-    find::button(page, "Add to cart").click(None).await.unwrap();
-    expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
-    page.goto(&server.url("/cart"), None).await.unwrap();
-    expect(page.locator(".cart")).to_have_attribute("data-count", "1").await.unwrap();
+    session
+        .run("cart::adding_to_the_cart_works_without_javascript", async {
+            act::open_product_in(page, &server, "/c/drinkware", false).await;
+            act::add_to_cart(page, 1).await;
+            page.goto(&server.url("/cart"), None).await.unwrap();
+            expect(page.locator(".cart")).to_have_attribute("data-count", "1").await.unwrap();
+        })
+        .await;
     session.close().await;
 }
 
@@ -76,28 +80,26 @@ async fn the_header_opens_a_cart_drawer_that_follows_the_cart() {
     let server = Server::start().await;
     let session = Session::launch(DESKTOP, true).await;
     let page = &session.page;
+    session
+        .run("cart::the_header_opens_a_cart_drawer_that_follows_the_cart", async {
+            let title = act::open_product_in(page, &server, "/c/drinkware", true).await;
+            act::add_to_cart(page, 1).await;
 
-    page.goto(&server.url("/c/drinkware"), None).await.unwrap();
-    end2end::wait_for_hydration(page).await;
-    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
-    page.locator(".product__gallery").wait_for(None).await.unwrap();
-    let title = find::main_heading(page).inner_text().await.unwrap();
-    find::button(page, "Add to cart").click(None).await.unwrap();
-    expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+            page.locator(".site-header__cart").click(None).await.unwrap();
+            let drawer = page.locator("[role='dialog'].drawer");
+            expect(drawer.clone()).to_be_visible().await.unwrap();
+            expect(drawer.locator(".drawer__line")).to_contain_text(title.as_str()).await.unwrap();
+            expect(drawer.locator("a:text-is('Check out')")).to_have_attribute("href", "/checkout").await.unwrap();
+            page.keyboard().press("Escape", None).await.unwrap();
+            expect(drawer.clone()).to_have_count(0).await.unwrap();
 
-    page.locator(".site-header__cart").click(None).await.unwrap();
-    let drawer = page.locator("[role='dialog'].drawer");
-    expect(drawer.clone()).to_be_visible().await.unwrap();
-    expect(drawer.locator(".drawer__line")).to_contain_text(title.trim()).await.unwrap();
-    expect(drawer.locator("a:text-is('Check out')")).to_have_attribute("href", "/checkout").await.unwrap();
-    page.keyboard().press("Escape", None).await.unwrap();
-    expect(drawer.clone()).to_have_count(0).await.unwrap();
-
-    // Removing from the drawer empties the cart everywhere.
-    page.locator(".site-header__cart").click(None).await.unwrap();
-    drawer.locator("button:text-is('Remove')").click(None).await.unwrap();
-    expect(drawer.locator(".drawer__empty")).to_have_text("Your cart is empty.").await.unwrap();
-    expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
-    assert_eq!(session.console_errors(), Vec::<String>::new());
+            // Removing from the drawer empties the cart everywhere.
+            page.locator(".site-header__cart").click(None).await.unwrap();
+            drawer.locator("button:text-is('Remove')").click(None).await.unwrap();
+            expect(drawer.locator(".drawer__empty")).to_have_text("Your cart is empty.").await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
+            assert_eq!(session.console_errors(), Vec::<String>::new());
+        })
+        .await;
     session.close().await;
 }

@@ -6,6 +6,7 @@ mod m20261125_000001_create_catalog;
 mod m20261125_000002_catalog_changes;
 mod m20261125_000003_cart_orders_inventory;
 mod m20261125_000004_checkout_payments;
+mod m20261202_000005_payment_pages_and_jobs;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_catalog_changes::Migration),
             Box::new(m20261125_000003_cart_orders_inventory::Migration),
             Box::new(m20261125_000004_checkout_payments::Migration),
+            Box::new(m20261202_000005_payment_pages_and_jobs::Migration),
         ]
     }
 }

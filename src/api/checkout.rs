@@ -70,6 +70,11 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
     use crate::server::services::{checkout, orders};
     let state = crate::server::app_state()?;
     let cart_id = cart_id(&state).await?;
+    // A repeat after the order was placed (the cart has forgotten its details by then): the same order.
+    if let Some(placed) = orders::placed_before(&state.db, &idempotency_key, cart_id).await? {
+        leptos_axum::redirect(&format!("/orders/{}", placed.token));
+        return Ok(placed.token);
+    }
     let entered = checkout::entered(&state.db, cart_id).await?;
     let order = orders::Checkout {
         email: entered.email,
@@ -84,27 +89,26 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
     Ok(placed.token)
 }
 
-/// An order's page, found by its unguessable token.
+/// An order's page, found by its unguessable token. While the order awaits payment on the provider's
+/// page, the provider is asked first whether it was paid (the shopper may be back before the webhook).
 #[server(prefix = "/api", endpoint = "order")]
 pub async fn get_order(token: String) -> Result<OrderView, AppError> {
+    use crate::server::services::{orders, payments};
     let state = crate::server::app_state()?;
-    let view = crate::server::services::orders::view(&state.db, &token, &state.settings.checkout).await?;
+    if let Some(order) = payments::find_order(&state.db, &token).await? {
+        payments::refresh(&state.db, &state.payments, &order).await;
+    }
+    let view = orders::view(&state.db, &token, &state.settings.checkout).await?;
     Ok(OrderView { sandbox: state.settings.payments.sandbox, ..view })
 }
 
-/// Pays a pending order by card. A refused card leaves the order payable and says why.
+/// "Pay": sends the shopper to the payment provider's page for this order (the card is typed there,
+/// never here). A plain form post, with or without JavaScript: the answer is a redirect.
 #[server(prefix = "/api", endpoint = "order/pay")]
-pub async fn pay_order(
-    token: String,
-    number: String,
-    expiry: String,
-    cvc: String,
-    attempt: String,
-) -> Result<(), AppError> {
-    use crate::server::services::payments::{Card, pay};
+pub async fn pay_order(token: String) -> Result<(), AppError> {
     let state = crate::server::app_state()?;
-    let card = Card::parse(&number, &expiry, &cvc, chrono::Utc::now().date_naive())?;
-    pay(&state.db, &state.payments, &token, &card, &attempt).await?;
+    let url = crate::server::services::payments::start(&state.db, &state.payments, &token).await?;
+    leptos_axum::redirect(&url);
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::model::cart::Cart;
+use crate::model::catalog::{product_path, variant_url};
 
 #[component]
 pub fn CartDrawer() -> impl IntoView {
@@ -87,7 +88,7 @@ fn DrawerBody(cart: Cart, remove: ServerAction<UpdateCartLine>) -> impl IntoView
         <ul class="drawer__lines">
             {cart.lines.into_iter().map(|line| {
                 let label = format!("Remove {}", line.title);
-                let href = format!("/p/{}?variant={}", line.slug, crate::model::catalog::encode(&line.sku));
+                let href = variant_url(&product_path(&line.slug), &line.sku);
                 let sku = line.sku.clone();
                 view! {
                     <li class="drawer__line" data-sku=line.sku.clone()>

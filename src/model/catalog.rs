@@ -282,6 +282,17 @@ fn format_price_param(cents: i64) -> String {
     if cents % 100 == 0 { (cents / 100).to_string() } else { format!("{}.{:02}", cents / 100, cents % 100) }
 }
 
+/// A product's page showing one of its variants: `/p/{slug}?variant={sku}` (the one way this URL is
+/// written; `base` is the product's path or full URL).
+pub fn variant_url(base: &str, sku: &str) -> String {
+    format!("{base}?variant={}", encode(sku))
+}
+
+/// A product's page: `/p/{slug}`.
+pub fn product_path(slug: &str) -> String {
+    format!("/p/{slug}")
+}
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -155,14 +155,12 @@ pub struct OrderView {
     pub promo_code: String,
     /// Seconds left to pay (0 once the hold ran out).
     pub seconds_left: i64,
-    /// The last refusal of a card, to show beside the payment form.
+    /// The last refusal of a card the provider reported, shown beside the "Pay" button.
     pub payment_error: String,
     /// "Visa ending 4242" once paid.
     pub card: Option<String>,
     /// Whether money was taken (a cancelled order paid late is settled by the store: confirmed or refunded).
     pub charged: bool,
-    /// A fresh key for this payment attempt (the payment form's hidden field).
-    pub attempt_key: String,
-    /// Payments go to the built-in sandbox (the page names its test cards).
+    /// Payments go to the built-in sandbox (the page says it is test mode).
     pub sandbox: bool,
 }

@@ -1,15 +1,34 @@
-//! Orders: their states and the one table of legal transitions.
+//! Orders: their states and the one table of legal transitions. The server stores both statuses as
+//! their snake_case names (`DeriveActiveEnum`); `server::services::orders::lifecycle` is the only writer.
 
 use serde::{Deserialize, Serialize};
 
 /// The life of an order. `pending_payment` holds stock for a while; paying makes it `paid`; an unpaid
 /// order past its hold is `cancelled` (its stock returns); a paid order is `fulfilled` or `refunded`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
 pub enum OrderStatus {
     PendingPayment,
     Paid,
     Fulfilled,
     Cancelled,
+    Refunded,
+}
+
+/// What the payment provider last said about an order's money. `Open` means the shopper was sent to
+/// the provider's payment page (a Checkout Session exists): the hold's expiry closes that page at the
+/// provider before it cancels anything. `Refunding` is kept while a refund may be under way, so such an
+/// order is never revived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum PaymentStatus {
+    Unpaid,
+    Open,
+    Failed,
+    Succeeded,
+    Refunding,
     Refunded,
 }
 
@@ -36,7 +55,7 @@ impl OrderStatus {
         OrderStatus::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    /// Whether an order may go from `self` to `next`. Every status change goes through this.
+    /// Whether an order may go from `self` to `next`. The lifecycle module refuses anything else.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
         matches!(
@@ -51,6 +70,35 @@ impl OrderStatus {
                 | (Paid, Refunded)
                 | (Fulfilled, Refunded)
         )
+    }
+}
+
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 6] = [
+        PaymentStatus::Unpaid,
+        PaymentStatus::Open,
+        PaymentStatus::Failed,
+        PaymentStatus::Succeeded,
+        PaymentStatus::Refunding,
+        PaymentStatus::Refunded,
+    ];
+
+    /// Whether the provider holds the shopper's money (or may: a refund under way).
+    pub fn charged(self) -> bool {
+        matches!(self, PaymentStatus::Succeeded | PaymentStatus::Refunding)
+    }
+
+    /// Whether the payment may go from `self` to `next`. A success or a refund is never undone by a
+    /// late event; a refund under way is only ever finished.
+    pub fn can_become(self, next: PaymentStatus) -> bool {
+        use PaymentStatus::*;
+        match (self, next) {
+            (Unpaid | Open | Failed, Open | Failed | Succeeded) => true,
+            (Succeeded, Refunding | Refunded) => true,
+            // A refund retried (same provider key) keeps it under way; the provider's answer ends it.
+            (Refunding, Refunding | Refunded) => true,
+            _ => false,
+        }
     }
 }
 
@@ -78,5 +126,18 @@ mod tests {
         for status in OrderStatus::ALL {
             assert!(!status.can_become(status), "{status:?} to itself");
         }
+    }
+
+    #[test]
+    fn a_refund_is_never_undone() {
+        use PaymentStatus::*;
+        for next in PaymentStatus::ALL {
+            assert!(!Refunded.can_become(next), "refunded to {next:?}");
+        }
+        for next in [Unpaid, Open, Failed, Succeeded] {
+            assert!(!Refunding.can_become(next), "refunding to {next:?}");
+        }
+        assert!(!Succeeded.can_become(Failed), "a late failure never hides a success");
+        assert!(Open.can_become(Succeeded) && Failed.can_become(Succeeded) && Succeeded.can_become(Refunding));
     }
 }

@@ -65,7 +65,7 @@ impl ProductDetail {
                     "price": v.price.decimal(),
                     "priceCurrency": v.price.currency.code(),
                     "availability": format!("https://schema.org/{availability}"),
-                    "url": format!("{url}?variant={}", super::catalog::encode(&v.sku)),
+                    "url": super::catalog::variant_url(&url, &v.sku),
                 })
             })
             .collect();

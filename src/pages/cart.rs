@@ -9,6 +9,7 @@ use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::model::cart::{Cart, CartLine};
+use crate::model::catalog::{product_path, variant_url};
 use crate::pages::not_found::PageError;
 
 #[component]
@@ -86,7 +87,7 @@ fn CartLineView(line: CartLine, update: ServerAction<UpdateCartLine>) -> impl In
         <li class="cart-line" data-sku=sku.clone()>
             {image.map(|i| view! { <img class="cart-line__image" src=i.url alt="" width=96 height=96/> })}
             <div class="cart-line__info">
-                <a class="cart-line__title" href=format!("/p/{slug}?variant={}", crate::model::catalog::encode(&sku))>{title.clone()}</a>
+                <a class="cart-line__title" href=variant_url(&product_path(&slug), &sku)>{title.clone()}</a>
                 {(!variant_label.is_empty()).then(|| view! { <p class="cart-line__variant">{variant_label}</p> })}
                 <p class="cart-line__price">{unit_price.format()} " each"</p>
             </div>

@@ -1,6 +1,7 @@
 //! /orders/{token}: the order's own page, reachable by guests through its unguessable address. While
-//! the order awaits payment it shows the time left (a live countdown once hydrated) and the card form;
-//! once paid it is the confirmation.
+//! the order awaits payment it shows the time left (a live countdown once hydrated) and a "Pay" button
+//! that sends the shopper to the payment provider's page (the card is typed there, never here); once
+//! paid it is the confirmation.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -18,11 +19,10 @@ use crate::pages::not_found::{NotFound, PageError};
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
+    // Only its refusals are read: the form is posted by the browser itself (its answer is a redirect to
+    // the provider's page, which the client-side router must not try to render).
     let pay = ServerAction::<PayOrder>::new();
-    let order = Resource::new(
-        move || (params.read().get("token").unwrap_or_default(), pay.version().get()),
-        |(token, _)| get_order(token),
-    );
+    let order = Resource::new(move || params.read().get("token").unwrap_or_default(), get_order);
     // Placing the order emptied the cart: the header's count follows.
     let cart = CartState::get();
     Effect::new(move |_| cart.changed());
@@ -128,54 +128,24 @@ fn Countdown(seconds: i64) -> impl IntoView {
 
 #[component]
 fn PaymentForm(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
-    let value = pay.value();
-    let error = move |field: &'static str| {
-        move || value.get().and_then(Result::err).and_then(|e| e.field(field).map(str::to_owned))
-    };
-    let general = move || {
-        value.get().and_then(Result::err).filter(|e| !matches!(e, AppError::Validation(_))).map(|e| e.to_string())
-    };
-    // The refusal stored with the order (shown after a reload too), unless this form just got one.
+    let refusal = move || pay.value().get().and_then(Result::err).map(|e| e.to_string());
+    // The provider's last refusal of a card (a reload shows it too), unless this form was just refused.
     let stored_error = order.payment_error.clone();
-    let shown_error = Signal::derive(move || {
-        error("number")().or_else(|| (value.get().is_none() && !stored_error.is_empty()).then(|| stored_error.clone()))
-    });
+    let shown = move || refusal().or_else(|| (!stored_error.is_empty()).then(|| stored_error.clone()));
+    let pay_url = <PayOrder as leptos::server_fn::ServerFn>::url();
     view! {
         <Countdown seconds=order.seconds_left/>
-        <ActionForm action=pay attr:class="payment checkout-form">
+        <form method="post" action=pay_url class="payment checkout-form">
             <FormPage/>
             <input type="hidden" name="token" value=order.token.clone()/>
-            <input type="hidden" name="attempt" value=order.attempt_key.clone()/>
-            {move || general().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
-            <fieldset>
-                <legend>"Card"</legend>
-                <div class="field">
-                    <label for="card-number">"Card number"</label>
-                    <input id="card-number" name="number" inputmode="numeric" autocomplete="cc-number" required
-                        aria-invalid=move || shown_error.get().is_some().then_some("true") aria-describedby="card-number-error"/>
-                    <p class="field__error" id="card-number-error" role="alert">{shown_error}</p>
-                </div>
-                <div class="field-row">
-                    <div class="field">
-                        <label for="card-expiry">"Expiry (MM/YY)"</label>
-                        <input id="card-expiry" name="expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM/YY" required
-                            aria-invalid=move || error("expiry")().is_some().then_some("true")/>
-                        {move || error("expiry")().map(|m| view! { <p class="field__error">{m}</p> })}
-                    </div>
-                    <div class="field">
-                        <label for="card-cvc">"Security code"</label>
-                        <input id="card-cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" required
-                            aria-invalid=move || error("cvc")().is_some().then_some("true")/>
-                        {move || error("cvc")().map(|m| view! { <p class="field__error">{m}</p> })}
-                    </div>
-                </div>
-            </fieldset>
-            <button type="submit" class="button button--primary button--large" disabled=move || pay.pending().get()>
-                {move || if pay.pending().get() { "Paying…".to_owned() } else { format!("Pay {}", crate::model::money::Money::store(order.totals.total).format()) }}
+            {move || shown().map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+            <p>"You pay on our payment provider's secure page, then come back here for your confirmation."</p>
+            <button type="submit" class="button button--primary button--large">
+                {format!("Pay {}", crate::model::money::Money::store(order.totals.total).format())}
             </button>
             {order.sandbox.then(|| view! {
-                <p class="field__hint">"Test mode: 4242 4242 4242 4242 is accepted; 4000 0000 0000 0002 is declined."</p>
+                <p class="field__hint">"Test mode: payments go to the built-in sandbox; no real card is charged."</p>
             })}
-        </ActionForm>
+        </form>
     }
 }

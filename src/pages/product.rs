@@ -13,6 +13,7 @@ use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
+use crate::model::catalog::{product_path, variant_url};
 use crate::model::product::{ProductDetail, StockLevel, ValueState, Variant};
 use crate::pages::not_found::{NotFound, PageError};
 
@@ -37,7 +38,7 @@ pub fn ProductPage() -> impl IntoView {
 
 #[component]
 fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoView {
-    let href_base = format!("/p/{}", product.slug);
+    let href_base = product_path(&product.slug);
     let canonical = href_base.clone();
     let description: String = product.description.chars().take(160).collect();
     let (title, brand, body) = (product.title.clone(), product.brand.clone(), product.description.clone());
@@ -159,7 +160,7 @@ fn OptionPicker(
                 let i = (start + step * k).rem_euclid(count) as usize;
                 let target = product.with_value(|p| p.switch(&current, option, value_ids[i]).map(|v| v.sku.clone()));
                 if let Some(sku) = target {
-                    let url = format!("{href_base}?variant={}", crate::model::catalog::encode(&sku));
+                    let url = variant_url(&href_base, &sku);
                     navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
                     if let Some(link) = refs[i].get_untracked() {
                         let _ = link.focus();
@@ -186,7 +187,7 @@ fn OptionPicker(
             };
             let href = {
                 let href_base = href_base.clone();
-                move || target().map(|sku| format!("{href_base}?variant={}", crate::model::catalog::encode(&sku)))
+                move || target().map(|sku| variant_url(&href_base, &sku))
             };
             let state = move || {
                 selected
@@ -211,7 +212,7 @@ fn OptionPicker(
             let on_click = move |ev: leptos::ev::MouseEvent| {
                 if let Some(sku) = target() {
                     ev.prevent_default();
-                    let url = format!("{href_base}?variant={}", crate::model::catalog::encode(&sku));
+                    let url = variant_url(&href_base, &sku);
                     navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
                 }
             };

@@ -64,7 +64,42 @@ pub struct Settings {
     pub production: bool,
     pub checkout: std::sync::Arc<CheckoutRules>,
     pub payments: PaymentSettings,
+    pub limits: Limits,
+    /// Behind a reverse proxy: the request header that carries the client's address (e.g.
+    /// `X-Forwarded-For`, whose last entry the proxy wrote). Never read unless configured.
+    pub client_ip_header: Option<String>,
 }
+
+/// What one server allows (each from a `STORE_*` variable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once; more wait in the accept queue (`STORE_MAX_CONNECTIONS`, 1024).
+    pub connections: usize,
+    /// A client must send its request headers within this (`STORE_HEADER_READ_SECS`, 10).
+    pub header_read: std::time::Duration,
+    /// A request still running after this is answered 503 (`STORE_REQUEST_TIMEOUT_SECS`, 30).
+    pub request_timeout: std::time::Duration,
+    /// After the shutdown signal, requests in flight get this long (`STORE_SHUTDOWN_GRACE_SECS`, 20).
+    pub shutdown_grace: std::time::Duration,
+    /// Sensitive actions per client address and minute: payments, promo codes, new carts, orders
+    /// (`STORE_RATE_LIMIT_PER_MINUTE`, 60; as many may come at once).
+    pub per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connections: 1024,
+            header_read: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(30),
+            shutdown_grace: std::time::Duration::from_secs(20),
+            per_minute: 60,
+        }
+    }
+}
+
+/// How long a placed order holds its stock awaiting payment, unless configured.
+pub const DEFAULT_HOLD_MINUTES: u64 = 15;
 
 /// Shipping methods, tax rates and the payment hold ([checkout] in Leptos.toml).
 #[derive(Debug, Clone)]
@@ -80,7 +115,7 @@ impl Default for CheckoutRules {
     /// The built-in rules: a 15-minute hold, standard and express shipping, the default tax table.
     fn default() -> Self {
         CheckoutRules {
-            hold: std::time::Duration::from_secs(15 * 60),
+            hold: std::time::Duration::from_secs(DEFAULT_HOLD_MINUTES * 60),
             shipping: shipping_rates(None).unwrap_or_default(),
             tax: tax_rates(None).unwrap_or_default(),
         }
@@ -223,7 +258,7 @@ impl Settings {
         };
         let cart_max_quantity = match env("STORE_CART_MAX_QUANTITY") {
             Some(value) => parse_number("STORE_CART_MAX_QUANTITY", &value, 1..=999)?,
-            None => file.checkout.max_quantity.unwrap_or(99).clamp(1, 999),
+            None => file.checkout.max_quantity.unwrap_or(crate::model::cart::MAX_LINE_QUANTITY as u64).clamp(1, 999),
         } as i32;
         let production = run_mode(env("STORE_ENV").as_deref(), address)? == RunMode::Production;
         if production && !public_url.starts_with("https://") {
@@ -242,7 +277,7 @@ impl Settings {
         }
         let hold_minutes = match env("STORE_CHECKOUT_HOLD_MINUTES") {
             Some(value) => parse_number("STORE_CHECKOUT_HOLD_MINUTES", &value, 1..=1440)?,
-            None => file.checkout.hold_minutes.unwrap_or(15).clamp(1, 1440),
+            None => file.checkout.hold_minutes.unwrap_or(DEFAULT_HOLD_MINUTES).clamp(1, 1440),
         };
         let checkout = CheckoutRules {
             hold: std::time::Duration::from_secs(hold_minutes * 60),
@@ -250,6 +285,13 @@ impl Settings {
             tax: tax_rates(file.checkout.tax)?,
         };
         let payments = payment_settings(file.payments, production, &env)?;
+        let limits = limits(&env)?;
+        let client_ip_header = env("STORE_CLIENT_IP_HEADER").map(|h| h.trim().to_ascii_lowercase());
+        if let Some(header) = &client_ip_header
+            && axum::http::HeaderName::from_bytes(header.as_bytes()).is_err()
+        {
+            return Err(SettingError::new("STORE_CLIENT_IP_HEADER", format!("'{header}' is not a header name")));
+        }
         Ok(Settings {
             store_name,
             address,
@@ -264,6 +306,8 @@ impl Settings {
             production,
             checkout: std::sync::Arc::new(checkout),
             payments,
+            limits,
+            client_ip_header,
         })
     }
 
@@ -455,6 +499,22 @@ fn parse_bool(setting: &str, value: &str) -> Result<bool, SettingError> {
         "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(SettingError::new(setting, format!("'{value}' is not true or false"))),
     }
+}
+
+fn limits(env: &impl Fn(&str) -> Option<String>) -> Result<Limits, SettingError> {
+    let defaults = Limits::default();
+    let number = |name: &str, range: std::ops::RangeInclusive<u64>, default: u64| match env(name) {
+        Some(value) => parse_number(name, &value, range),
+        None => Ok(default),
+    };
+    let secs = std::time::Duration::from_secs;
+    Ok(Limits {
+        connections: number("STORE_MAX_CONNECTIONS", 1..=1_000_000, defaults.connections as u64)? as usize,
+        header_read: secs(number("STORE_HEADER_READ_SECS", 1..=600, defaults.header_read.as_secs())?),
+        request_timeout: secs(number("STORE_REQUEST_TIMEOUT_SECS", 1..=3600, defaults.request_timeout.as_secs())?),
+        shutdown_grace: secs(number("STORE_SHUTDOWN_GRACE_SECS", 0..=3600, defaults.shutdown_grace.as_secs())?),
+        per_minute: number("STORE_RATE_LIMIT_PER_MINUTE", 1..=1_000_000, u64::from(defaults.per_minute))? as u32,
+    })
 }
 
 fn parse_number(setting: &str, value: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, SettingError> {

@@ -12,6 +12,9 @@ use sea_orm::{
 use super::config::{SettingError, Settings};
 use crate::error::AppError;
 
+/// PostgreSQL's `statement_timeout` for every connection of the store.
+pub const STATEMENT_TIMEOUT: &str = "15s";
+
 /// Connects (creating the SQLite file and its folder if missing) and applies pending migrations.
 pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnection, SettingError> {
     let db = connect(settings).await?;
@@ -38,7 +41,11 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, SettingE
                 .create_if_missing(true)
         });
     } else {
-        options.max_connections(20).min_connections(1);
+        // A statement running longer than this is cancelled by the server (57014) instead of holding a
+        // connection and its locks; no query of the store comes near it.
+        options.max_connections(20).min_connections(1).map_sqlx_postgres_opts(|o| {
+            o.options([("statement_timeout", STATEMENT_TIMEOUT), ("idle_in_transaction_session_timeout", "60s")])
+        });
     }
     Database::connect(options).await.map_err(|e| {
         SettingError::new("DATABASE_URL", format!("cannot connect to {}: {e}", settings.database_url_for_display()))

@@ -178,8 +178,9 @@ fn is_private(path: &str) -> bool {
 }
 
 /// The policy for HTML pages: only the store's own scripts (the hydration script carries the nonce),
-/// its WASM (`'wasm-unsafe-eval'`), styles and images.
-pub fn page_content_security_policy(nonce: &str, live_reload_port: Option<u32>) -> String {
+/// its WASM (`'wasm-unsafe-eval'`), styles and images. Forms post to the store only; with a real payment
+/// provider, the "Pay" form's redirect may also lead to the provider's hosted payment page.
+pub fn page_content_security_policy(nonce: &str, live_reload_port: Option<u32>, payment_page: Option<&str>) -> String {
     let connect = match live_reload_port {
         Some(port) => format!("'self' ws://127.0.0.1:{port} ws://localhost:{port}"),
         None => "'self'".to_owned(),
@@ -187,7 +188,8 @@ pub fn page_content_security_policy(nonce: &str, live_reload_port: Option<u32>) 
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; font-src 'self'; connect-src {connect}; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self'{}; frame-ancestors 'none'",
+        payment_page.map(|origin| format!(" {origin}")).unwrap_or_default()
     )
 }
 

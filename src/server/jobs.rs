@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use super::page_cache::PageCache;
 use super::services::payments::{self, Payments};
 use super::services::read_model::{self, ReadModel};
-use super::services::{cart, orders};
+use super::services::{cart, prune};
 use super::stock_feed::StockFeed;
 
 /// Idle carts are deleted after this long.
@@ -39,22 +39,29 @@ pub fn spawn_catalog_refresh(
     });
 }
 
-/// Every 30 s: cancel orders whose payment hold ran out (their stock returns), and settle payments
-/// that succeeded after their order was cancelled (revive or refund). Every hour: delete carts
-/// idle for 30 days and change-feed rows older than a day (every node has long read them).
+/// How often each node looks for expired holds, and for late payments to settle.
+pub const HOLD_EXPIRY_EVERY: Duration = Duration::from_secs(15);
+pub const SWEEP_EVERY: Duration = Duration::from_secs(30);
+const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
+
+/// The payment and cleanup jobs, each on its own task (a slow provider in the sweeper never delays hold
+/// expiry), each restarted if it panics.
 pub fn spawn_housekeeping(db: DatabaseConnection, payments: Payments) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(Duration::from_secs(30));
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut round: u64 = 0;
-        loop {
-            ticker.tick().await;
-            let now = chrono::Utc::now();
-            match orders::expire_holds(&db, now).await {
+    let (expiry_db, expiry_payments) = (db.clone(), payments.clone());
+    supervise("hold expiry", HOLD_EXPIRY_EVERY, move || {
+        let (db, payments) = (expiry_db.clone(), expiry_payments.clone());
+        async move {
+            match payments::expire_holds(&db, &payments, chrono::Utc::now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(orders = n, "cancelled orders whose payment hold expired"),
                 Err(err) => tracing::warn!(error = %err, "expiring payment holds failed"),
             }
+        }
+    });
+    let sweep_db = db.clone();
+    supervise("payment sweeper", SWEEP_EVERY, move || {
+        let (db, payments) = (sweep_db.clone(), payments.clone());
+        async move {
             match payments::sweep(&db, &payments).await {
                 Ok((0, 0)) => {}
                 Ok((revived, refunded)) => {
@@ -62,17 +69,83 @@ pub fn spawn_housekeeping(db: DatabaseConnection, payments: Payments) {
                 }
                 Err(err) => tracing::warn!(error = %err, "settling late payments failed"),
             }
-            if round.is_multiple_of(120) {
-                match cart::delete_idle(&db, now - chrono::Duration::days(CART_IDLE_DAYS)).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(carts = n, "deleted idle carts"),
-                    Err(err) => tracing::warn!(error = %err, "deleting idle carts failed"),
-                }
-                if let Err(err) = read_model::prune_changes(&db, now - chrono::Duration::days(1)).await {
-                    tracing::warn!(error = %err, "pruning the catalog change feed failed");
-                }
-            }
-            round += 1;
         }
     });
+    // This node's name in job leases.
+    let node = format!("node-{:016x}", rand::random::<u64>());
+    supervise("cleanup", CLEANUP_EVERY, move || {
+        let (db, node) = (db.clone(), node.clone());
+        async move {
+            let now = chrono::Utc::now();
+            match prune::prune(&db, &node, now).await {
+                Ok(Some(pruned)) => tracing::info!(?pruned, "pruned old keys, events and mails"),
+                Ok(None) => tracing::debug!("another node is pruning"),
+                Err(err) => tracing::warn!(error = %err, "pruning failed"),
+            }
+            match cart::delete_idle(&db, now - chrono::Duration::days(CART_IDLE_DAYS)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(carts = n, "deleted idle carts"),
+                Err(err) => tracing::warn!(error = %err, "deleting idle carts failed"),
+            }
+            if let Err(err) = read_model::prune_changes(&db, now - chrono::Duration::days(1)).await {
+                tracing::warn!(error = %err, "pruning the catalog change feed failed");
+            }
+        }
+    });
+}
+
+/// Runs `round` every `every` on its own task; a round that panics is logged and the job restarts.
+pub fn supervise<F, Fut>(name: &'static str, every: Duration, round: F)
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        loop {
+            let round = round.clone();
+            let job = tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(every);
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticker.tick().await;
+                    round().await;
+                }
+            });
+            match job.await {
+                Err(err) if err.is_panic() => {
+                    let pause = every.min(Duration::from_secs(5));
+                    tracing::error!(job = name, ?pause, "background job panicked; restarting it");
+                    tokio::time::sleep(pause).await;
+                }
+                // Cancelled (the runtime is shutting down).
+                _ => return,
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn a_job_that_panics_is_restarted() {
+        let rounds = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&rounds);
+        supervise("test", Duration::from_millis(10), move || {
+            let rounds = Arc::clone(&counted);
+            async move {
+                if rounds.fetch_add(1, Ordering::SeqCst) == 0 {
+                    panic!("the first round fails");
+                }
+            }
+        });
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while rounds.load(Ordering::SeqCst) < 3 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(rounds.load(Ordering::SeqCst) >= 3, "rounds went on after the panic");
+    }
 }

@@ -9,9 +9,11 @@ pub mod http;
 pub mod images;
 pub mod jobs;
 pub mod page_cache;
+pub mod rate_limit;
 pub mod sandbox;
 pub mod seed;
 pub mod seo;
+pub mod serve;
 pub mod services;
 pub mod startup;
 pub mod state;
@@ -22,9 +24,9 @@ pub mod webhooks;
 use crate::error::AppError;
 use state::AppState;
 
-/// Lower-case hex of some bytes (digests, signatures).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Text made safe inside HTML or XML written by hand (the sitemap, the payment sandbox's page).
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }
 
 /// The app state inside a server function or a server-rendered component.

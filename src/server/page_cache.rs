@@ -209,7 +209,7 @@ fn serve(page: &CachedPage) -> Response {
     let nonce = new_nonce();
     let mut response = Response::new(Body::from(Bytes::from(page.html.replace(marker(), &nonce))));
     *response.headers_mut() = page.headers.clone();
-    if let Ok(policy) = HeaderValue::from_str(&page_content_security_policy(&nonce, None)) {
+    if let Ok(policy) = HeaderValue::from_str(&page_content_security_policy(&nonce, None, None)) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     response
@@ -236,7 +236,7 @@ mod tests {
     #[test]
     fn the_nonce_is_read_from_the_policy() {
         let mut headers = HeaderMap::new();
-        let policy = page_content_security_policy("AbCdEfGhIjKlMnOpQrStUv", None);
+        let policy = page_content_security_policy("AbCdEfGhIjKlMnOpQrStUv", None, None);
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy).unwrap());
         assert_eq!(response_nonce(&headers).as_deref(), Some("AbCdEfGhIjKlMnOpQrStUv"));
         assert_eq!(response_nonce(&HeaderMap::new()), None);

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+use super::escape_html as escape;
 use super::state::AppState;
 use crate::error::AppError;
 
@@ -105,10 +106,6 @@ pub async fn robots(State(state): State<AppState>) -> String {
         "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /search\n\nSitemap: {}/sitemap.xml\n",
         state.settings.public_url
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
@@ -22,12 +23,13 @@ use crate::error::AppError;
 
 use super::config::{SettingError, Settings};
 use super::page_cache::PageCache;
+use super::rate_limit::{self, RateLimits};
 use super::services::mail::Shop;
 use super::services::payments::{Payments, Provider};
 use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::stock_feed::StockFeed;
-use super::{db, health, http, images, jobs, page_cache, sandbox, seed, seo, webhooks};
+use super::{db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve, webhooks};
 
 pub struct Application {
     listener: TcpListener,
@@ -61,7 +63,14 @@ impl Application {
             let url = format!("{}/webhooks/payments", settings.public_url);
             sandbox::spawn_webhook_delivery(db.clone(), url, settings.payments.webhook_secret.expose().to_owned());
         }
-        let state = AppState { leptos_options, db, settings: Arc::new(settings), catalog, page_cache, payments };
+        let rate_limits = RateLimits::new(settings.limits.per_minute);
+        let forget = rate_limits.clone();
+        jobs::supervise("rate limit memory", std::time::Duration::from_secs(60), move || {
+            let limits = forget.clone();
+            async move { limits.forget_idle() }
+        });
+        let state =
+            AppState { leptos_options, db, settings: Arc::new(settings), catalog, page_cache, payments, rate_limits };
         Ok(Application { listener, state })
     }
 
@@ -79,11 +88,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), SettingError> {
+        let limits = self.state.settings.limits;
         let router = build_router(self.state);
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| SettingError::new("STORE_ADDRESS", e))
+        serve::serve(self.listener, router, limits, shutdown).await.map_err(|e| SettingError::new("STORE_ADDRESS", e))
     }
 }
 
@@ -155,9 +162,12 @@ pub fn build_router(state: AppState) -> Router {
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::server_functions))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::rate_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::cross_origin_protection))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::security_headers))
         .layer(CompressionLayer::new())
+        // A request still running after the limit gets 503 (its work is dropped; transactions roll back).
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.settings.limits.request_timeout))
         .layer(CatchPanicLayer::custom(|_| AppError::Internal.into_response()))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::config::Settings;
 use super::page_cache::PageCache;
+use super::rate_limit::RateLimits;
 use super::services::payments::Payments;
 use super::services::read_model::ReadModel;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub page_cache: PageCache,
     /// The payment provider and what mails say about the shop.
     pub payments: Payments,
+    /// Per-client quotas on payments, promo codes, new carts and orders.
+    pub rate_limits: RateLimits,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -50,6 +50,12 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("GET failed")
     }
 
+    /// "Add to cart" posted without a cart cookie (a script's post: the answer sets the cart cookie).
+    pub async fn add_to_new_cart(&self, sku: &str, quantity: u32) -> reqwest::Response {
+        let form = [("sku", sku.to_owned()), ("quantity", quantity.to_string())];
+        self.client.post(self.url("/api/cart/add")).form(&form).send().await.expect("POST failed")
+    }
+
     /// Status and body of a page.
     pub async fn page(&self, path: &str) -> (u16, String) {
         let response = self.get(path).await;
@@ -198,6 +204,18 @@ pub fn postgres_admin_url() -> Option<String> {
         "PostgreSQL is required in CI: set TEST_DATABASE_URL or run it at 127.0.0.1:5432"
     );
     None
+}
+
+/// The value of the form field `name` in a page (`<input … name="…" value="…">`, attributes in any
+/// order), with the HTML entities Leptos writes decoded.
+pub fn form_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"");
+    let at = html.find(&needle)?;
+    let start = html[..at].rfind('<')?;
+    let end = at + html[at..].find('>')?;
+    let tag = &html[start..end];
+    let value = tag.split("value=\"").nth(1)?.split('"').next()?;
+    Some(value.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
 }
 
 /// Writes each test twice: once on SQLite, once on PostgreSQL.

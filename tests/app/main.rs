@@ -4,7 +4,9 @@ mod helpers;
 
 mod checkout;
 mod contrast;
+mod fuzz;
 mod health;
+mod limits;
 mod listing;
 mod listing_pages;
 mod nodes;

@@ -8,7 +8,8 @@ use storefront::server::config::CheckoutRules;
 use storefront::server::seed::SeedOptions;
 use storefront::server::services::cart::{self, CartRules};
 use storefront::server::services::inventory;
-use storefront::server::services::orders::{Checkout, Placed, expire_holds, place_order};
+use storefront::server::services::orders::{Checkout, Placed, place_order};
+use storefront::server::services::payments;
 
 use crate::backend_tests;
 
@@ -52,6 +53,12 @@ pub fn checkout(key: &str) -> Checkout {
         expected_total: None,
         idempotency_key: key.into(),
     }
+}
+
+/// An order for one unit of `sku`: a cart with it, placed with the standard checkout under `key`.
+pub async fn order_one(db: &DatabaseConnection, sku: &str, key: &str) -> Placed {
+    let cart_id = cart_with(db, sku, 1).await;
+    place_order(db, cart_id, &checkout(key), &rules()).await.expect("the order is placed")
 }
 
 /// The built-in checkout rules (15-minute hold, standard and express shipping, default tax table).
@@ -262,16 +269,16 @@ backend_tests! {
         assert_eq!(stock_of(&app.db, variant_id).await, 1);
 
         let now = chrono::Utc::now();
-        assert_eq!(expire_holds(&app.db, now).await.unwrap(), 0, "still within its hold");
+        assert_eq!(payments::expire_holds(&app.db, &app.state.payments, now).await.unwrap(), 0, "still within its hold");
         let later = now + chrono::Duration::minutes(16);
         // Two nodes running the job at once still return the stock once.
-        let (a, b) = tokio::join!(expire_holds(&app.db, later), expire_holds(&app.db, later));
+        let (a, b) = tokio::join!(payments::expire_holds(&app.db, &app.state.payments, later), payments::expire_holds(&app.db, &app.state.payments, later));
         assert_eq!(a.unwrap() + b.unwrap(), 1);
         assert_eq!(stock_of(&app.db, variant_id).await, 4);
         assert_eq!(inventory::ledger_sum(&app.db, variant_id).await.unwrap(), 4);
         let status = scalar(&app.db, &format!("SELECT COUNT(*) FROM orders WHERE token = '{}' AND status = 'cancelled'", placed.token)).await;
         assert_eq!(status, 1);
-        assert_eq!(expire_holds(&app.db, later).await.unwrap(), 0);
+        assert_eq!(payments::expire_holds(&app.db, &app.state.payments, later).await.unwrap(), 0);
     }
 
     async fn carts_idle_for_thirty_days_are_deleted(app: TestApp) {

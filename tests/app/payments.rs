@@ -1,13 +1,14 @@
-//! Payment webhooks and the late-payment sweeper on both backends: signatures, duplicates, any order
-//! of events, unknown types; a payment that arrives after the hold ran out is settled once.
+//! Payments on both backends: the hosted payment page and the end of a hold, signed webhooks
+//! (signatures, duplicates, any order of events, unknown types), and a payment that arrives after the
+//! hold ran out, settled once.
 
 use serde_json::json;
 use storefront::server::seed::SeedOptions;
-use storefront::server::services::payments::{self, Card};
-use storefront::server::services::{inventory, orders};
+use storefront::server::services::inventory;
+use storefront::server::services::payments;
 
 use crate::backend_tests;
-use crate::orders::{cart_with, checkout as order_form, rules, scalar, some_variant, stock_of};
+use crate::orders::{order_one, scalar, some_variant, stock_of};
 
 fn intent_event(id: &str, kind: &str, intent_id: &str, amount: i64, order_id: i32) -> serde_json::Value {
     json!({
@@ -45,12 +46,59 @@ impl crate::helpers::TestApp {
     fn secret(&self) -> String {
         self.state.settings.payments.webhook_secret.expose().to_owned()
     }
+
+    /// "Pay" posted by a script (JSON errors, no redirect).
+    pub async fn start_payment(&self, token: &str) -> reqwest::Response {
+        self.client.post(self.url("/api/order/pay")).form(&[("token", token)]).send().await.unwrap()
+    }
+
+    /// "Pay" on the order's page, posted by a browser: the address of the provider's page it is sent to.
+    pub async fn payment_page(&self, token: &str) -> String {
+        let request = self.client.post(self.url("/api/order/pay")).header("accept", "text/html");
+        let started = request.form(&[("token", token)]).send().await.unwrap();
+        assert_eq!(started.status(), 302, "Pay redirects to the provider's page");
+        let page = started.headers()["location"].to_str().unwrap().to_owned();
+        assert!(page.starts_with(&self.url("/sandbox/stripe/pay/cs_test_")), "{page}");
+        page
+    }
+
+    /// The hosted page's card form, posted.
+    pub async fn pay_on(&self, page: &str, number: &str) -> reqwest::Response {
+        let form = [("number", number), ("expiry", "12/40"), ("cvc", "123")];
+        self.client.post(page).form(&form).send().await.unwrap()
+    }
+
+    /// Payments through a provider nobody answers at (the refund or expiry may or may not have happened).
+    pub fn unreachable_payments(&self) -> payments::Payments {
+        payments::Payments {
+            provider: payments::Provider::new(&storefront::server::config::PaymentSettings {
+                api_base: "http://127.0.0.1:9".into(),
+                secret_key: storefront::server::config::Secret::new("sk_test_sandbox"),
+                webhook_secret: storefront::server::config::Secret::new("unused"),
+                sandbox: false,
+            }),
+            ..self.state.payments.clone()
+        }
+    }
 }
 
-async fn order_status(db: &sea_orm::DatabaseConnection, order_id: i32) -> (String, String) {
-    use sea_orm::EntityTrait;
-    let order = storefront::server::entities::order::Entity::find_by_id(order_id).one(db).await.unwrap().unwrap();
-    (order.status, order.payment_status)
+pub async fn order_status(db: &sea_orm::DatabaseConnection, order_id: i32) -> (String, String) {
+    let sql = format!("SELECT status, payment_status FROM orders WHERE id = {order_id}");
+    let row =
+        sea_orm::ConnectionTrait::query_one_raw(db, sea_orm::Statement::from_string(db.get_database_backend(), sql));
+    let row = row.await.unwrap().expect("the order");
+    (row.try_get_by_index(0).unwrap(), row.try_get_by_index(1).unwrap())
+}
+
+/// Waits (up to 10 s) until the order is in `expected` (the sandbox's webhooks arrive within a second).
+pub async fn wait_for_status(db: &sea_orm::DatabaseConnection, order_id: i32, expected: (&str, &str)) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut now = order_status(db, order_id).await;
+    while (now.0.as_str(), now.1.as_str()) != expected && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        now = order_status(db, order_id).await;
+    }
+    assert_eq!((now.0.as_str(), now.1.as_str()), expected);
 }
 
 backend_tests! {
@@ -58,8 +106,7 @@ backend_tests! {
         app.seed(SeedOptions { products: 10, seed: 4 }).await;
         let (_, sku) = some_variant(&app.db, 0).await;
         inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
-        let cart_id = cart_with(&app.db, &sku, 1).await;
-        let placed = orders::place_order(&app.db, cart_id, &order_form("hooks"), &rules()).await.unwrap();
+        let placed = order_one(&app.db, &sku, "hooks").await;
         let total = scalar(&app.db, &format!("SELECT total FROM orders WHERE id = {}", placed.order_id)).await;
         let succeeded = intent_event("evt_ok", "payment_intent.succeeded", "pi_test_1", total, placed.order_id);
 
@@ -90,8 +137,7 @@ backend_tests! {
         assert!(answer["outcome"].as_str().unwrap().starts_with("ignored"));
 
         // Concurrent redeliveries of one new event: applied once.
-        let cart_id = cart_with(&app.db, &sku, 1).await;
-        let second = orders::place_order(&app.db, cart_id, &order_form("hooks-2"), &rules()).await.unwrap();
+        let second = order_one(&app.db, &sku, "hooks-2").await;
         let event = intent_event("evt_race", "payment_intent.succeeded", "pi_test_2", total, second.order_id);
         let secret = app.secret();
         let deliveries = (0..8).map(|_| app.webhook(&event, &secret, 0));
@@ -105,25 +151,22 @@ backend_tests! {
         app.seed(SeedOptions { products: 10, seed: 4 }).await;
         let (variant_id, sku) = some_variant(&app.db, 1).await;
         inventory::set_stock(&app.db, &sku, 3, "test").await.unwrap();
-        let later = chrono::Utc::now() + chrono::Duration::minutes(16);
-        let provider = &app.state.payments.provider;
-        let card = Card::parse("4242424242424242", "12/40", "123", chrono::Utc::now().date_naive()).unwrap();
+        // Past the hold and the grace for an unreachable provider.
+        let later = chrono::Utc::now() + chrono::Duration::minutes(15) + payments::PROVIDER_GRACE + chrono::Duration::minutes(1);
 
-        // Both orders expire, then both are paid at the provider (the shopper's bank was slow).
+        // Both shoppers open the payment page; the provider cannot be reached when their holds run out,
+        // so after the grace the orders are cancelled with their pages still open; then both pay there.
         let mut placed = Vec::new();
         for key in ["late-1", "late-2"] {
-            let cart_id = cart_with(&app.db, &sku, 1).await;
-            placed.push(orders::place_order(&app.db, cart_id, &order_form(key), &rules()).await.unwrap());
+            let order = order_one(&app.db, &sku, key).await;
+            let page = app.payment_page(&order.token).await;
+            placed.push((order, page));
         }
-        assert_eq!(orders::expire_holds(&app.db, later).await.unwrap(), 2);
+        assert_eq!(payments::expire_holds(&app.db, &app.unreachable_payments(), later).await.unwrap(), 2);
         assert_eq!(stock_of(&app.db, variant_id).await, 3);
-        for order in &placed {
-            let model = payments::find_order(&app.db, &order.token).await.unwrap().unwrap();
-            let intent = provider.create_intent(&model).await.unwrap();
-            let paid = provider.confirm_intent(&intent.id, &card, &order.token).await.unwrap();
-            let event = intent_event(&format!("evt_{}", order.order_id), "payment_intent.succeeded", &paid.id, paid.amount, order.order_id);
-            assert_eq!(app.webhook(&event, &app.secret(), 0).await.status(), 200);
-            assert_eq!(order_status(&app.db, order.order_id).await, ("cancelled".into(), "succeeded".into()));
+        for (order, page) in &placed {
+            assert_eq!(app.pay_on(page, "4242424242424242").await.status(), 303);
+            wait_for_status(&app.db, order.order_id, ("cancelled", "succeeded")).await;
         }
         // Only one unit is left for the two of them.
         inventory::set_stock(&app.db, &sku, 1, "test").await.unwrap();
@@ -132,46 +175,73 @@ backend_tests! {
         let (a, b) = tokio::join!(payments::sweep(&app.db, &app.state.payments), payments::sweep(&app.db, &app.state.payments));
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!((a.0 + b.0, a.1 + b.1), (1, 1), "{a:?} {b:?}");
-        assert_eq!(order_status(&app.db, placed[0].order_id).await, ("paid".into(), "succeeded".into()));
-        assert_eq!(order_status(&app.db, placed[1].order_id).await, ("refunded".into(), "refunded".into()));
+        assert_eq!(order_status(&app.db, placed[0].0.order_id).await, ("paid".into(), "succeeded".into()));
+        assert_eq!(order_status(&app.db, placed[1].0.order_id).await, ("refunded".into(), "refunded".into()));
         assert_eq!(stock_of(&app.db, variant_id).await, 0);
         let ledger = inventory::ledger_sum(&app.db, variant_id).await.unwrap();
         assert_eq!(ledger, 0, "stock equals its ledger");
-        let note = scalar(&app.db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE id = {} AND note LIKE 'Refunded automatically%'", placed[1].order_id)).await;
+        let note = scalar(&app.db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE id = {} AND note LIKE 'Refunded automatically%'", placed[1].0.order_id)).await;
         assert_eq!(note, 1, "the reason is recorded");
         // Nothing left to settle: a second sweep does nothing.
         assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 0));
+    }
+
+    async fn the_end_of_a_hold_closes_the_payment_page_first_and_never_cancels_a_paid_order(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (variant_id, sku) = some_variant(&app.db, 2).await;
+        inventory::set_stock(&app.db, &sku, 4, "test").await.unwrap();
+        let later = chrono::Utc::now() + chrono::Duration::minutes(16);
+        let mut open = Vec::new();
+        for key in ["slow-payer", "just-in-time"] {
+            let order = order_one(&app.db, &sku, key).await;
+            let page = app.payment_page(&order.token).await;
+            open.push((order, page));
+        }
+        // The second shopper paid at the last moment; the store has not heard yet (no webhook, no return).
+        let (just_in_time, paid_page) = &open[1];
+        assert_eq!(app.pay_on(paid_page, "4242424242424242").await.status(), 303);
+
+        // An unreachable provider within the grace: nothing is cancelled yet, the stock stays held.
+        assert_eq!(payments::expire_holds(&app.db, &app.unreachable_payments(), later).await.unwrap(), 0);
+        assert_eq!(stock_of(&app.db, variant_id).await, 2);
+
+        // The hold expires: the open page is closed at the provider, then its order cancelled; the paid
+        // one is confirmed, not cancelled (whichever of expiry and the webhook tells it first).
+        assert_eq!(payments::expire_holds(&app.db, &app.state.payments, later).await.unwrap(), 1);
+        let (slow, slow_page) = &open[0];
+        assert_eq!(order_status(&app.db, slow.order_id).await, ("cancelled".into(), "open".into()));
+        assert_eq!(order_status(&app.db, just_in_time.order_id).await, ("paid".into(), "succeeded".into()));
+        assert_eq!(stock_of(&app.db, variant_id).await, 3, "only the cancelled order's unit came back");
+        assert_eq!(inventory::ledger_sum(&app.db, variant_id).await.unwrap(), 3);
+
+        // The slow shopper's page is closed: paying there charges nothing and changes nothing.
+        let refused = app.pay_on(slow_page, "4242424242424242").await;
+        assert_eq!(refused.status(), 410);
+        assert!(refused.text().await.unwrap().contains("You were not charged"));
+        let paid_intents = "SELECT CAST(COUNT(*) AS BIGINT) FROM sandbox_objects WHERE kind = 'payment_intent'";
+        assert_eq!(scalar(&app.db, paid_intents).await, 1, "one charge at the provider, for the paid order");
+        // And "Pay" on the cancelled order says the time ran out.
+        let again = app.start_payment(&slow.token).await;
+        assert_eq!(again.status(), 409);
+        assert_eq!(order_status(&app.db, slow.order_id).await, ("cancelled".into(), "open".into()));
     }
 
     async fn a_refund_that_fails_is_retried_and_its_order_is_never_revived(app: TestApp) {
         app.seed(SeedOptions { products: 10, seed: 4 }).await;
         let (variant_id, sku) = some_variant(&app.db, 1).await;
         inventory::set_stock(&app.db, &sku, 1, "test").await.unwrap();
-        let provider = &app.state.payments.provider;
-        let card = Card::parse("4242424242424242", "12/40", "123", chrono::Utc::now().date_naive()).unwrap();
-        let cart_id = cart_with(&app.db, &sku, 1).await;
-        let placed = orders::place_order(&app.db, cart_id, &order_form("late-refund"), &rules()).await.unwrap();
-        assert_eq!(orders::expire_holds(&app.db, chrono::Utc::now() + chrono::Duration::minutes(16)).await.unwrap(), 1);
-        let model = payments::find_order(&app.db, &placed.token).await.unwrap().unwrap();
-        let intent = provider.create_intent(&model).await.unwrap();
-        let paid = provider.confirm_intent(&intent.id, &card, &placed.token).await.unwrap();
-        let event = intent_event("evt_late_refund", "payment_intent.succeeded", &paid.id, paid.amount, placed.order_id);
-        assert_eq!(app.webhook(&event, &app.secret(), 0).await.status(), 200);
+        let placed = order_one(&app.db, &sku, "late-refund").await;
+        let page = app.payment_page(&placed.token).await;
+        let later = chrono::Utc::now() + chrono::Duration::minutes(15) + payments::PROVIDER_GRACE + chrono::Duration::minutes(1);
+        assert_eq!(payments::expire_holds(&app.db, &app.unreachable_payments(), later).await.unwrap(), 1);
+        assert_eq!(app.pay_on(&page, "4242424242424242").await.status(), 303);
+        wait_for_status(&app.db, placed.order_id, ("cancelled", "succeeded")).await;
         inventory::set_stock(&app.db, &sku, 0, "test").await.unwrap();
         let mails = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM mail_outbox WHERE order_id = {}", placed.order_id);
         let mails_before = scalar(&app.db, &mails).await;
 
         // The provider cannot be reached while refunding (the refund may or may not have happened).
-        let unreachable = payments::Payments {
-            provider: payments::Provider::new(&storefront::server::config::PaymentSettings {
-                api_base: "http://127.0.0.1:9".into(),
-                secret_key: storefront::server::config::Secret::new("sk_test_sandbox"),
-                webhook_secret: storefront::server::config::Secret::new("unused"),
-                sandbox: false,
-            }),
-            ..app.state.payments.clone()
-        };
-        assert_eq!(payments::sweep(&app.db, &unreachable).await.unwrap(), (0, 0));
+        assert_eq!(payments::sweep(&app.db, &app.unreachable_payments()).await.unwrap(), (0, 0));
         assert_eq!(order_status(&app.db, placed.order_id).await, ("cancelled".into(), "refunding".into()));
         // Stock comes back: an order sent to refund is never revived (its money may be on its way back).
         inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
@@ -204,32 +274,40 @@ backend_tests! {
         assert_eq!(scalar(&app.db, &mails).await, mails_before, "no order-paid mail for money that was returned");
     }
 
-    async fn the_sandbox_refuses_a_non_ascii_card_number_and_keeps_answering_the_same_key(app: TestApp) {
-        let key = app.state.settings.payments.secret_key.expose().to_owned();
-        let post = |path: &str, body: &str, idempotency: &str| {
-            app.client
-                .post(app.url(path))
-                .bearer_auth(&key)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("idempotency-key", idempotency.to_owned())
-                .body(body.to_owned())
-                .send()
-        };
-        let created = post("/sandbox/stripe/v1/payment_intents", "amount=1000&currency=usd", "create-euro").await.unwrap();
-        assert_eq!(created.status(), 200);
-        let intent: serde_json::Value = created.json().await.unwrap();
-        let confirm = format!("/sandbox/stripe/v1/payment_intents/{}/confirm", intent["id"].as_str().unwrap());
-        let body = "payment_method_data%5Btype%5D=card&payment_method_data%5Bcard%5D%5Bnumber%5D=%E2%82%AC%E2%82%AC";
-        // Once a panic (byte slicing) that left the key claimed: every retry then answered 409.
-        for _ in 0..2 {
-            let answer = post(&confirm, body, "confirm-euro").await.unwrap();
-            assert_eq!(answer.status(), 402);
-            let refusal: serde_json::Value = answer.json().await.unwrap();
-            assert_eq!(refusal["error"]["code"], "incorrect_number");
+    async fn the_hosted_page_refuses_bad_cards_clearly_and_charges_once(app: TestApp) {
+        app.seed(SeedOptions { products: 10, seed: 4 }).await;
+        let (_, sku) = some_variant(&app.db, 0).await;
+        inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
+        let placed = order_one(&app.db, &sku, "hosted").await;
+        let page = app.payment_page(&placed.token).await;
+        assert_eq!(app.payment_page(&placed.token).await, page, "a double click opens the same page");
+        let shown = app.client.get(&page).send().await.unwrap();
+        assert_eq!(shown.status(), 200);
+        assert!(shown.text().await.unwrap().contains("<label for=\"card-number\">Card number</label>"));
+
+        // Once a panic (byte slicing); now a field message, whatever the text.
+        for bad in ["€€", "4242€", "", "1234"] {
+            let refused = app.pay_on(&page, bad).await;
+            assert_eq!(refused.status(), 422, "{bad:?}");
+            assert!(refused.text().await.unwrap().contains("Your card number is incorrect."));
         }
-        // The intent is untouched and still payable.
-        let card = "payment_method_data%5Btype%5D=card&payment_method_data%5Bcard%5D%5Bnumber%5D=4242424242424242";
-        let paid: serde_json::Value = post(&confirm, card, "confirm-real").await.unwrap().json().await.unwrap();
-        assert_eq!(paid["status"], "succeeded");
+        let declined = app.pay_on(&page, "4000 0000 0000 0002").await;
+        assert_eq!(declined.status(), 402);
+        assert!(declined.text().await.unwrap().contains("Your card was declined."));
+        assert_eq!(order_status(&app.db, placed.order_id).await, ("pending_payment".into(), "open".into()));
+
+        // Paid twice (a double submit): one charge, and both go back to the order.
+        let (a, b) = tokio::join!(app.pay_on(&page, "4242 4242 4242 4242"), app.pay_on(&page, "4242 4242 4242 4242"));
+        let back = app.url(&format!("/orders/{}", placed.token));
+        for answer in [a, b] {
+            assert_eq!(answer.status(), 303);
+            assert_eq!(answer.headers()["location"], back.as_str());
+        }
+        let intents = "SELECT CAST(COUNT(*) AS BIGINT) FROM sandbox_objects WHERE kind = 'payment_intent'";
+        assert_eq!(scalar(&app.db, intents).await, 1);
+        // The shopper's return settles the order even before the webhook.
+        let confirmed = app.page(&format!("/orders/{}", placed.token)).await.1;
+        assert!(confirmed.contains("Your order is confirmed"), "{confirmed}");
+        wait_for_status(&app.db, placed.order_id, ("paid", "succeeded")).await;
     }
 }

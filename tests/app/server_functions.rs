@@ -172,13 +172,7 @@ async fn a_production_store_serves_no_development_endpoint() {
     assert_eq!(app.get("/").await.headers()["strict-transport-security"], "max-age=63072000; includeSubDomains");
     app.seed(SeedOptions { products: 2, seed: 1 }).await;
     let (_, sku) = some_variant(&app.db, 0).await;
-    let added = app
-        .client
-        .post(app.url("/api/cart/add"))
-        .form(&[("sku", sku.as_str()), ("quantity", "1")])
-        .send()
-        .await
-        .unwrap();
+    let added = app.add_to_new_cart(&sku, 1).await;
     assert_eq!(added.status(), 200);
     let cookie = added.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(

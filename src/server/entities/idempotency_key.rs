@@ -6,11 +6,18 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
     pub fingerprint: String,
-    /// in_progress | done
-    pub state: String,
+    pub state: KeyState,
     pub order_id: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+}
+
+/// A key's request is running (its claim may be taken over after a lease), or made its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum KeyState {
+    InProgress,
+    Done,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

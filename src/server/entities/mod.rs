@@ -5,6 +5,7 @@ pub mod cart_line;
 pub mod category;
 pub mod idempotency_key;
 pub mod inventory_ledger;
+pub mod job_lease;
 pub mod mail_outbox;
 pub mod option_value;
 pub mod order;

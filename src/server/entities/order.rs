@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::model::order::{OrderStatus, PaymentStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "orders")]
 pub struct Model {
@@ -8,8 +10,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token: String,
     pub email: String,
-    /// See `model::order::OrderStatus` (CHECK in the schema).
-    pub status: String,
+    /// Written only by `services::orders::lifecycle` (CHECK in the schema).
+    pub status: OrderStatus,
     pub currency: String,
     pub subtotal: i64,
     pub discount: i64,
@@ -22,12 +24,14 @@ pub struct Model {
     pub paid_at: Option<ChronoDateTimeUtc>,
     pub promo_code: String,
     pub payment_intent_id: Option<String>,
-    /// unpaid, failed, succeeded, refunded: what the payment provider last said.
-    pub payment_status: String,
+    /// What the payment provider last said; written only by `services::orders::lifecycle`.
+    pub payment_status: PaymentStatus,
     pub card_brand: String,
     pub card_last4: String,
     pub payment_error: String,
     pub note: String,
+    /// The provider's hosted payment page (Checkout Session) the shopper was sent to.
+    pub checkout_session_id: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -12,6 +12,7 @@ use crate::model::cart::{Cart, CartLine};
 use crate::model::catalog::Image;
 use crate::model::money::Money;
 use crate::server::entities::{cart, cart_line, option_value, product, product_image, variant, variant_option_value};
+use crate::server::services::catalog;
 
 /// How many units of one variant a cart line may hold (STORE_CART_MAX_QUANTITY).
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +83,7 @@ async fn buyable(db: &impl ConnectionTrait, sku: &str) -> Result<Result<Buyable,
     let found =
         variant::Entity::find().filter(variant::Column::Sku.eq(sku)).find_also_related(product::Entity).one(db).await?;
     Ok(match found {
-        Some((variant, Some(product))) if variant.active && product.status == "active" => Ok(Buyable { variant }),
+        Some((variant, Some(product))) if catalog::is_sellable(&product, &variant) => Ok(Buyable { variant }),
         Some(_) => Err(AppError::invalid("sku", "This item is no longer sold.")),
         None => Err(AppError::invalid("sku", "We couldn't find that item.")),
     })
@@ -256,7 +257,7 @@ pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRul
             let found =
                 variant::Entity::find_by_id(line.variant_id).find_also_related(product::Entity).one(txn).await?;
             let Some((variant, Some(product))) = found else { continue };
-            if !variant.active || product.status != "active" || variant.stock == 0 {
+            if !catalog::is_sellable(&product, &variant) || variant.stock == 0 {
                 notices.push(format!("{} is no longer available and was not added to your cart.", product.title));
                 continue;
             }
@@ -361,7 +362,7 @@ async fn load(db: &impl ConnectionTrait, cart_id: i32, apply: bool) -> Result<(C
     for (line, variant) in lines {
         let product = variant.as_ref().and_then(|v| products.get(&v.product_id));
         let (Some(variant), Some(product)) = (variant, product) else { continue };
-        if !variant.active || product.status != "active" || variant.stock == 0 {
+        if !catalog::is_sellable(product, &variant) || variant.stock == 0 {
             let why = if variant.stock == 0 && variant.active { "sold out" } else { "no longer sold" };
             cart.notices.push(format!("{} is {why} and was removed from your cart.", product.title));
             stale = true;

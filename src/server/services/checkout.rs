@@ -127,8 +127,15 @@ pub fn validate_address(input: &Address) -> Result<Address, FieldErrors> {
     if errors.is_empty() { Ok(address) } else { Err(errors) }
 }
 
-fn parse_address(stored: &str) -> Option<Address> {
+/// A stored address (JSON on carts and orders): the one decoder. None when nothing (or something
+/// unreadable) is stored.
+pub fn parse_address(stored: &str) -> Option<Address> {
     serde_json::from_str(stored).ok()
+}
+
+/// A stored address, or an empty one.
+pub fn decode_address(stored: &str) -> Address {
+    parse_address(stored).unwrap_or_default()
 }
 
 /// Saves the contact email and shipping address (step one). Nothing is saved unless every field is
@@ -168,12 +175,20 @@ pub async fn choose_shipping(
     update_cart(db, cart_id, [(cart::Column::ShippingMethod, method.to_owned())]).await
 }
 
+/// The longest promo code.
+pub const MAX_PROMO_LEN: usize = 40;
+
+/// A promo code as the store keeps and compares it (codes are case-insensitive): the one normaliser.
+pub fn promo_code(typed: &str) -> String {
+    typed.trim().to_ascii_uppercase()
+}
+
 /// Applies a promo code to the cart (an empty code removes it). A code that does not exist, is
 /// inactive, expired or used up is refused; one whose minimum is not reached is kept with a note.
 pub async fn apply_promo(db: &DatabaseConnection, cart_id: i32, code: &str) -> Result<(), AppError> {
-    let code = code.trim().to_ascii_uppercase();
+    let code = promo_code(code);
     if !code.is_empty() {
-        if code.len() > 40 {
+        if code.len() > MAX_PROMO_LEN {
             return Err(AppError::invalid("code", "That code is not valid."));
         }
         if let Err(message) = find_promo(db, &code, chrono::Utc::now()).await? {
@@ -330,8 +345,10 @@ pub struct NewPromo {
 /// Creates a promo code; returns a line describing it.
 pub async fn create_promo(db: &DatabaseConnection, new: &NewPromo) -> Result<String, AppError> {
     use sea_orm::{ActiveModelTrait, Set, SqlErr};
-    let code = new.code.trim().to_ascii_uppercase();
-    if !(3..=40).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    let code = promo_code(&new.code);
+    if !(3..=MAX_PROMO_LEN).contains(&code.len())
+        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(AppError::invalid("code", "A code is 3 to 40 letters, digits, dashes or underscores."));
     }
     let (kind, value, what) = match (new.percent, new.fixed) {

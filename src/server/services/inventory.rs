@@ -45,23 +45,43 @@ pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &
     })
 }
 
+/// Which variants [`take`] may take from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sellable {
+    /// Only a variant that is for sale (a new order).
+    OnlyWhileSold,
+    /// Any variant with the units on hand (an order already paid for, revived).
+    Any,
+}
+
 /// The one rule that prevents overselling: takes `quantity` units of a variant only if that many are on
-/// hand (and, when `sold_only`, only while the variant is for sale), in one conditional UPDATE that holds
-/// under any concurrency. True when taken; the caller then records the ledger row (see [`record`]).
+/// hand (and, for [`Sellable::OnlyWhileSold`], only while the variant is for sale), in one conditional
+/// UPDATE that holds under any concurrency. True when taken; the caller then records the ledger row (see
+/// [`record`], [`movement_after`]).
 pub async fn take(
     txn: &impl ConnectionTrait,
     variant_id: i32,
     quantity: i32,
-    sold_only: bool,
+    sellable: Sellable,
 ) -> Result<bool, sea_orm::DbErr> {
     let mut update = variant::Entity::update_many()
         .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).sub(quantity))
         .filter(variant::Column::Id.eq(variant_id))
         .filter(variant::Column::Stock.gte(quantity));
-    if sold_only {
+    if sellable == Sellable::OnlyWhileSold {
         update = update.filter(variant::Column::Active.eq(true));
     }
     Ok(update.exec(txn).await?.rows_affected == 1)
+}
+
+/// The movement of `delta` units just applied to a variant, read back with its stock after.
+pub async fn movement_after(
+    txn: &impl ConnectionTrait,
+    variant_id: i32,
+    delta: i32,
+) -> Result<Option<Movement>, sea_orm::DbErr> {
+    let variant = variant::Entity::find_by_id(variant_id).one(txn).await?;
+    Ok(variant.map(|v| Movement { variant_id, product_id: v.product_id, delta, stock_after: v.stock }))
 }
 
 /// Puts `quantity` units of a variant back on hand (a cancelled order), with their ledger row.
@@ -77,9 +97,7 @@ pub async fn put_back(
         .filter(variant::Column::Id.eq(variant_id))
         .exec(txn)
         .await?;
-    if let Some(variant) = variant::Entity::find_by_id(variant_id).one(txn).await? {
-        let movement =
-            Movement { variant_id, product_id: variant.product_id, delta: quantity, stock_after: variant.stock };
+    if let Some(movement) = movement_after(txn, variant_id, quantity).await? {
         record(txn, movement, reason, order_id).await?;
     }
     Ok(())

@@ -5,7 +5,6 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::error::AppError;
-use crate::model::checkout::Address;
 use crate::model::money::Money;
 use crate::server::entities::{mail_outbox, order, order_line};
 
@@ -67,7 +66,7 @@ pub async fn queue_order_confirmation(
         money(order.tax),
         money(order.total)
     ));
-    if let Ok(address) = serde_json::from_str::<Address>(&order.shipping_address) {
+    if let Some(address) = crate::server::services::checkout::parse_address(&order.shipping_address) {
         body.push_str("\nShipping to:\n");
         for line in address.lines() {
             body.push_str(&line);

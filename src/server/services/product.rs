@@ -11,13 +11,14 @@ use crate::model::product::{OptionValue, ProductDetail, ProductOption, Variant, 
 use crate::server::entities::{
     category, option_value, product, product_image, product_option, variant, variant_option_value,
 };
+use crate::server::services::catalog;
 
 /// An active product by slug; drafts, archived and unknown products are NotFound.
 #[tracing::instrument(skip(db))]
 pub async fn product_detail(db: &impl ConnectionTrait, slug: &str) -> Result<ProductDetail, AppError> {
     let product = product::Entity::find()
         .filter(product::Column::Slug.eq(slug))
-        .filter(product::Column::Status.eq("active"))
+        .filter(product::Column::Status.eq(catalog::ACTIVE))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,37 +1,27 @@
 //! Order placement: one transaction takes the stock of every line with a conditional UPDATE (never
 //! below zero, whatever runs at the same time), writes the order, its lines and the inventory ledger,
-//! empties the cart and completes the idempotency key — or changes nothing at all.
-//!
-//! Idempotency (Stripe's rules): the first request with a key claims it with a fingerprint of what it
-//! asks for; a repeat with the same fingerprint gets the same order back, a repeat with another
-//! fingerprint is refused (422), and a repeat while the first is still running gets 409. A refused
-//! placement (out of stock, bad email) releases the key so the shopper can fix the cart and retry.
+//! empties the cart and completes the idempotency key (see [`super::idempotency`]) — or changes nothing.
 
 use std::time::Duration;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, SqlErr,
+    QueryFilter, QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 
+use super::idempotency::{self, Claim, Owned};
+use super::lifecycle;
 use crate::error::{AppError, FieldErrors};
-use crate::model::checkout::{Address, OrderLineView, OrderView, Totals};
+use crate::model::checkout::Address;
 use crate::model::money::{Money, STORE_CURRENCY};
-use crate::model::order::OrderStatus;
 use crate::server::config::CheckoutRules;
-use crate::server::entities::{cart_line, idempotency_key, order, order_line, product, variant};
+use crate::server::entities::{cart, cart_line, order, order_line, product, variant};
+use crate::server::services::catalog;
 use crate::server::services::checkout::{self, normalize_email, validate_address};
-use crate::server::services::inventory::{self, Movement};
+use crate::server::services::inventory::{self, Movement, Sellable};
 use crate::server::services::pricing::{self, PricedLine, ShippingRate};
-
-/// An in-progress key older than this belongs to a request that died (its transaction never
-/// committed, so no order exists): a retry may take it over. Longer than the worst case of a live
-/// request (5 attempts, each bounded by the pool's 10 s acquire timeout and the database's 10 s busy or
-/// lock timeout); and the key is completed only by the claim that owns it, so even a late original
-/// cannot make a second order under the key.
-const KEY_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 
 /// What the shopper submits on the review page (the details entered in the earlier steps, and the
 /// total the page showed).
@@ -68,7 +58,7 @@ struct Valid<'a> {
 
 fn validate<'a>(checkout: &Checkout, rules: &'a CheckoutRules) -> Result<Valid<'a>, AppError> {
     let key = checkout.idempotency_key.trim();
-    if key.is_empty() || key.len() > 100 {
+    if key.is_empty() || key.len() > idempotency::MAX_KEY_LEN {
         return Err(AppError::invalid("idempotency_key", "This checkout page has expired. Please reload it."));
     }
     let email = normalize_email(&checkout.email)?;
@@ -82,7 +72,7 @@ fn validate<'a>(checkout: &Checkout, rules: &'a CheckoutRules) -> Result<Valid<'
         tax_basis_points: rules.tax_basis_points(&address.country, &address.region),
         address_json,
         rate,
-        promo_code: checkout.promo_code.trim().to_ascii_uppercase(),
+        promo_code: checkout::promo_code(&checkout.promo_code),
     })
 }
 
@@ -97,28 +87,19 @@ pub async fn place_order(
     let lines = cart_lines(db, cart_id).await?;
     let print = fingerprint(cart_id, &lines, &valid, checkout.expected_total);
 
-    let claimed = match claim(db, key, &print, lines.is_empty()).await? {
-        Claim::Proceed(claimed) => claimed,
+    let owned = match idempotency::claim(db, key, &print, lines.is_empty()).await? {
+        Claim::Proceed(owned) => owned,
         Claim::Replay(order_id) => return replay(db, order_id).await,
     };
-    let owned = Owned { key, claimed };
     let order =
         Order { cart_id, lines: &lines, valid: &valid, expected_total: checkout.expected_total, hold: rules.hold };
-    let result = crate::write_retry!(db, |txn| { take_stock_and_write(txn, &order, owned).await });
+    let result = crate::write_retry!(db, |txn| { take_stock_and_write(txn, &order, &owned).await });
     // A refusal wrote nothing: free our claim for a corrected retry. After a database error the order
     // may or may not exist (a lost answer to COMMIT): keep the key and let the lease decide.
     if let Err(refusal) = &result
         && *refusal != AppError::Internal
     {
-        let released = idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::Key.eq(key))
-            .filter(idempotency_key::Column::State.eq("in_progress"))
-            .filter(idempotency_key::Column::UpdatedAt.eq(claimed))
-            .exec(db)
-            .await;
-        if let Err(err) = released {
-            tracing::warn!(error = %err, "could not release an idempotency key");
-        }
+        idempotency::release(db, &owned).await;
     }
     result
 }
@@ -145,7 +126,7 @@ async fn cart_lines(db: &impl ConnectionTrait, cart_id: i32) -> Result<Vec<(i32,
 /// Digests of what the request asks for: "<the form's fields>:<the cart's lines>". Once the order is
 /// placed its lines have left the cart, so a repeat (a refresh) matches on the first part alone.
 fn fingerprint(cart_id: i32, lines: &[(i32, i32)], valid: &Valid<'_>, expected_total: Option<i64>) -> String {
-    let hex = |hasher: Sha256| crate::server::hex(&hasher.finalize());
+    let hex = |hasher: Sha256| hex::encode(hasher.finalize());
     let mut request = Sha256::new();
     request.update(format!("cart:{cart_id}\nemail:{}\naddress:{}\n", valid.email, valid.address_json));
     request.update(format!("method:{}\npromo:{}\ntotal:{expected_total:?}\n", valid.rate.id, valid.promo_code));
@@ -153,76 +134,16 @@ fn fingerprint(cart_id: i32, lines: &[(i32, i32)], valid: &Valid<'_>, expected_t
     for (variant, quantity) in lines {
         cart.update(format!("line:{variant}x{quantity}\n"));
     }
-    format!("{}:{}", hex(request), hex(cart))
+    format!("{}:{}", idempotency::for_cart(cart_id, &hex(request)), hex(cart))
 }
 
-fn request_part(print: &str) -> &str {
-    print.split(':').next().unwrap_or_default()
-}
-
-enum Claim {
-    /// Ours, claimed at this instant (the claim's identity).
-    Proceed(chrono::DateTime<chrono::Utc>),
-    Replay(i32),
-}
-
-async fn claim(db: &DatabaseConnection, key: &str, print: &str, empty_cart: bool) -> Result<Claim, AppError> {
-    let in_progress = || AppError::Conflict("Your order is already being placed. Please wait a moment.".into());
-    // Microseconds: what PostgreSQL keeps, so that the stored claim compares equal to ours.
-    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
-    // Two rounds at most: a key inserted by a concurrent request between our read and our insert is
-    // read again.
-    for _ in 0..2 {
-        if let Some(existing) = idempotency_key::Entity::find_by_id(key.to_owned()).one(db).await? {
-            let same_request = request_part(&existing.fingerprint) == request_part(print);
-            return match (existing.state.as_str(), existing.order_id) {
-                ("done", Some(order_id)) if same_request => Ok(Claim::Replay(order_id)),
-                ("in_progress", _) if existing.fingerprint == print => {
-                    if existing.updated_at >= now - KEY_LEASE {
-                        return Err(in_progress());
-                    }
-                    let taken = idempotency_key::Entity::update_many()
-                        .col_expr(idempotency_key::Column::UpdatedAt, Expr::value(now))
-                        .filter(idempotency_key::Column::Key.eq(key))
-                        .filter(idempotency_key::Column::State.eq("in_progress"))
-                        .filter(idempotency_key::Column::UpdatedAt.eq(existing.updated_at))
-                        .exec(db)
-                        .await?;
-                    if taken.rows_affected == 1 { Ok(Claim::Proceed(now)) } else { Err(in_progress()) }
-                }
-                _ => Err(AppError::invalid(
-                    "idempotency_key",
-                    "This checkout was already submitted with different details. Please review your order again.",
-                )),
-            };
-        }
-        if empty_cart {
-            return Err(AppError::invalid("cart", "Your cart is empty."));
-        }
-        let inserted = idempotency_key::ActiveModel {
-            key: Set(key.to_owned()),
-            fingerprint: Set(print.to_owned()),
-            state: Set("in_progress".to_owned()),
-            order_id: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await;
-        match inserted {
-            Ok(_) => return Ok(Claim::Proceed(now)),
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
-            Err(err) => return Err(err.into()),
-        }
+/// The order an earlier submit of this cart made under `key`, if it made one: a double click or a
+/// refresh after the order was placed (when the cart has forgotten the details it was placed with).
+pub async fn placed_before(db: &DatabaseConnection, key: &str, cart_id: i32) -> Result<Option<Placed>, AppError> {
+    match idempotency::order_of(db, key.trim(), cart_id).await? {
+        Some(order_id) => Ok(Some(replay(db, order_id).await?)),
+        None => Ok(None),
     }
-    Err(in_progress())
-}
-
-/// The idempotency key this request claimed, and when (the claim's identity).
-#[derive(Clone, Copy)]
-struct Owned<'a> {
-    key: &'a str,
-    claimed: chrono::DateTime<chrono::Utc>,
 }
 
 async fn replay(db: &DatabaseConnection, order_id: i32) -> Result<Placed, AppError> {
@@ -234,7 +155,7 @@ async fn replay(db: &DatabaseConnection, order_id: i32) -> Result<Placed, AppErr
 async fn take_stock_and_write(
     txn: &DatabaseTransaction,
     order: &Order<'_>,
-    owned: Owned<'_>,
+    owned: &Owned,
 ) -> Result<Result<Placed, AppError>, DbErr> {
     let now = chrono::Utc::now();
     let valid = order.valid;
@@ -255,14 +176,14 @@ async fn take_stock_and_write(
     let mut shortages = FieldErrors::new();
     let mut priced = Vec::with_capacity(order.lines.len());
     for &(variant_id, quantity) in order.lines {
-        let taken = inventory::take(txn, variant_id, quantity, true).await?;
+        let taken = inventory::take(txn, variant_id, quantity, Sellable::OnlyWhileSold).await?;
         let found = variant::Entity::find_by_id(variant_id).find_also_related(product::Entity).one(txn).await?;
         let Some((variant, Some(product))) = found else {
             shortages.insert(format!("line:{variant_id}"), "This item is no longer sold.".into());
             continue;
         };
-        if !taken || product.status != "active" {
-            let message = match (variant.active && product.status == "active", variant.stock) {
+        if !taken || !catalog::is_sellable(&product, &variant) {
+            let message = match (catalog::is_sellable(&product, &variant), variant.stock) {
                 (false, _) => format!("{} is no longer sold.", product.title),
                 (true, 0) => format!("{} is sold out.", product.title),
                 (true, left) => format!("Only {left} of {} left (you asked for {quantity}).", product.title),
@@ -306,11 +227,13 @@ async fn take_stock_and_write(
     };
 
     let token = format!("{:032x}", rand::random::<u128>());
-    let hold = chrono::Duration::from_std(order.hold).unwrap_or(chrono::Duration::minutes(15));
+    let default_hold = chrono::Duration::minutes(crate::server::config::DEFAULT_HOLD_MINUTES as i64);
+    let hold = chrono::Duration::from_std(order.hold).unwrap_or(default_hold);
     let placed = order::ActiveModel {
         token: Set(token.clone()),
         email: Set(valid.email.clone()),
-        status: Set(OrderStatus::PendingPayment.as_str().to_owned()),
+        status: Set(lifecycle::PLACED.status),
+        payment_status: Set(lifecycle::PLACED.payment),
         currency: Set(STORE_CURRENCY.code().to_owned()),
         subtotal: Set(totals.subtotal),
         discount: Set(totals.discount),
@@ -328,10 +251,9 @@ async fn take_stock_and_write(
     }
     .insert(txn)
     .await?;
-    let order = placed;
     for (variant, product, quantity) in &priced {
         order_line::ActiveModel {
-            order_id: Set(order.id),
+            order_id: Set(placed.id),
             variant_id: Set(variant.id),
             sku: Set(variant.sku.clone()),
             title: Set(product.title.clone()),
@@ -344,134 +266,22 @@ async fn take_stock_and_write(
         .await?;
         let movement =
             Movement { variant_id: variant.id, product_id: product.id, delta: -quantity, stock_after: variant.stock };
-        inventory::record(txn, movement, "order", Some(order.id)).await?;
+        inventory::record(txn, movement, "order", Some(placed.id)).await?;
     }
-    let done = idempotency_key::Entity::update_many()
-        .col_expr(idempotency_key::Column::State, Expr::value("done"))
-        .col_expr(idempotency_key::Column::OrderId, Expr::value(order.id))
-        .col_expr(idempotency_key::Column::UpdatedAt, Expr::value(now))
-        .filter(idempotency_key::Column::Key.eq(owned.key))
-        .filter(idempotency_key::Column::State.eq("in_progress"))
-        .filter(idempotency_key::Column::UpdatedAt.eq(owned.claimed))
+    // The order keeps the shopper's email and address; the cart forgets them (a shared computer's
+    // next shopper starts blank).
+    cart::Entity::update_many()
+        .col_expr(cart::Column::Email, Expr::value(""))
+        .col_expr(cart::Column::ShippingAddress, Expr::value(""))
+        .col_expr(cart::Column::PromoCode, Expr::value(""))
+        .filter(cart::Column::Id.eq(order.cart_id))
         .exec(txn)
         .await?;
-    if done.rows_affected != 1 {
+    if !idempotency::complete(txn, owned, placed.id).await? {
         // The key was released or taken over meanwhile: do not create a second order under it.
         return Ok(Err(AppError::Conflict("Your order is already being placed. Please wait a moment.".into())));
     }
-    Ok(Ok(Placed { order_id: order.id, token, replayed: false }))
-}
-
-/// Cancels every order still awaiting payment after its hold, giving its stock back (with ledger rows).
-/// Safe to run on several nodes at once: each order changes state with a conditional UPDATE, and only
-/// the run that changed it returns the stock. Returns how many orders it cancelled.
-pub async fn expire_holds(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> Result<usize, AppError> {
-    let due: Vec<i32> = order::Entity::find()
-        .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
-        .filter(order::Column::HoldExpiresAt.lt(now))
-        .order_by_asc(order::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    let mut cancelled = 0;
-    for order_id in due {
-        // One failing order does not keep the others from being cancelled this round.
-        match crate::write_retry!(db, |txn| { cancel_and_restock(txn, order_id, now).await }) {
-            Ok(true) => cancelled += 1,
-            Ok(false) => {}
-            Err(err) => tracing::warn!(order_id, error = %err, "could not cancel an expired order"),
-        }
-    }
-    Ok(cancelled)
-}
-
-/// pending_payment → cancelled, and the order's units back on hand. False when another run (or a
-/// payment) changed the order first.
-async fn cancel_and_restock(
-    txn: &DatabaseTransaction,
-    order_id: i32,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Result<bool, AppError>, DbErr> {
-    debug_assert!(OrderStatus::PendingPayment.can_become(OrderStatus::Cancelled));
-    let changed = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(OrderStatus::Cancelled.as_str()))
-        .col_expr(order::Column::UpdatedAt, Expr::value(now))
-        .filter(order::Column::Id.eq(order_id))
-        .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
-        .exec(txn)
-        .await?;
-    if changed.rows_affected != 1 {
-        return Ok(Ok(false));
-    }
-    // A promo code's use comes back with the stock.
-    if let Some(order) = order::Entity::find_by_id(order_id).one(txn).await?
-        && !order.promo_code.is_empty()
-    {
-        checkout::return_promo_use(txn, &order.promo_code).await?;
-    }
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::OrderId.eq(order_id))
-        .order_by_asc(order_line::Column::VariantId)
-        .all(txn)
-        .await?;
-    for line in lines {
-        inventory::put_back(txn, line.variant_id, line.quantity, "order_cancelled", Some(order_id)).await?;
-    }
-    Ok(Ok(true))
-}
-
-/// An order's page: its lines, totals, address, and while it awaits payment the seconds left and a
-/// fresh key for the payment form.
-pub async fn view(db: &impl ConnectionTrait, token: &str, rules: &CheckoutRules) -> Result<OrderView, AppError> {
-    if !crate::server::services::cart::is_token(token) {
-        return Err(AppError::NotFound);
-    }
-    let order =
-        order::Entity::find().filter(order::Column::Token.eq(token)).one(db).await?.ok_or(AppError::NotFound)?;
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::OrderId.eq(order.id))
-        .order_by_asc(order_line::Column::Id)
-        .all(db)
-        .await?;
-    let status = OrderStatus::parse(&order.status).ok_or(AppError::Internal)?;
-    let seconds_left = match status {
-        OrderStatus::PendingPayment => Ord::max((order.hold_expires_at - chrono::Utc::now()).num_seconds(), 0),
-        _ => 0,
-    };
-    Ok(OrderView {
-        token: order.token,
-        number: order.id,
-        status,
-        email: order.email,
-        lines: lines
-            .into_iter()
-            .map(|l| OrderLineView {
-                sku: l.sku,
-                title: l.title,
-                quantity: l.quantity,
-                unit_price: Money::store(l.unit_price),
-                line_total: Money::store(l.line_total),
-            })
-            .collect(),
-        totals: Totals {
-            subtotal: order.subtotal,
-            discount: order.discount,
-            shipping: order.shipping,
-            tax: order.tax,
-            total: order.total,
-        },
-        address: serde_json::from_str(&order.shipping_address).unwrap_or_default(),
-        shipping_method: rules.rate(&order.shipping_method).map(|r| r.name.clone()).unwrap_or(order.shipping_method),
-        promo_code: order.promo_code,
-        seconds_left,
-        payment_error: if status == OrderStatus::PendingPayment { order.payment_error } else { String::new() },
-        card: (!order.card_brand.is_empty()).then(|| format!("{} ending {}", order.card_brand, order.card_last4)),
-        charged: matches!(order.payment_status.as_str(), "succeeded" | "refunding"),
-        attempt_key: crate::server::services::cart::new_token(),
-        sandbox: false,
-    })
+    Ok(Ok(Placed { order_id: placed.id, token, replayed: false }))
 }
 
 #[cfg(test)]
@@ -502,7 +312,7 @@ mod tests {
         let base = print(&checkout, &[(5, 1)]);
         assert_eq!(base, print(&checkout, &[(5, 1)]));
         assert_ne!(base, print(&checkout, &[(5, 2)]));
-        assert_eq!(request_part(&base), request_part(&print(&checkout, &[])), "lines apart");
+        assert_eq!(base.split(':').next(), print(&checkout, &[]).split(':').next(), "lines apart");
         assert_ne!(base, print(&Checkout { email: "c@b.co".into(), ..checkout.clone() }, &[(5, 1)]));
         assert_ne!(base, print(&Checkout { shipping_method: "express".into(), ..checkout.clone() }, &[(5, 1)]));
         assert_ne!(base, print(&Checkout { expected_total: Some(101), ..checkout.clone() }, &[(5, 1)]));

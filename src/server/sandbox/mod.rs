@@ -1,7 +1,8 @@
 //! A payment provider for development and tests, served by the store itself under /sandbox/stripe
-//! (never in production). It speaks the part of Stripe's API the store uses — PaymentIntents (create,
-//! retrieve, confirm, cancel) and Refunds (create), form-encoded, Bearer secret key, Idempotency-Key —
-//! with Stripe's test cards:
+//! (never in production: mounted only when development is chosen). It speaks the part of Stripe's API the
+//! store uses — Checkout Sessions (create, retrieve, expire), PaymentIntents (retrieve) and Refunds
+//! (create), form-encoded, Bearer secret key, Idempotency-Key — and serves the hosted payment page a
+//! Checkout Session sends the shopper to (`/sandbox/stripe/pay/{session}`), with Stripe's test cards:
 //!
 //! | card                | result                                    |
 //! |---------------------|-------------------------------------------|
@@ -11,8 +12,11 @@
 //! | other valid numbers | succeed                                   |
 //!
 //! and sends webhooks as Stripe does: signed (`Stripe-Signature`), retried with backoff until the store
-//! answers 2xx. Its state lives in the store's database (`sandbox_*` tables), so it survives restarts
-//! and every app node serves the same intents.
+//! answers 2xx. Its state lives in the store's database (`sandbox_*` tables, never a card number), so it
+//! survives restarts and every app node serves the same sessions.
+
+mod card;
+mod sessions;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -38,10 +42,11 @@ type Answer = (StatusCode, Value);
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/sandbox/stripe/v1/payment_intents", post(create_intent))
+        .route("/sandbox/stripe/v1/checkout/sessions", post(sessions::create))
+        .route("/sandbox/stripe/v1/checkout/sessions/{id}", get(sessions::retrieve))
+        .route("/sandbox/stripe/v1/checkout/sessions/{id}/expire", post(sessions::expire))
+        .route("/sandbox/stripe/pay/{id}", get(sessions::page).post(sessions::pay))
         .route("/sandbox/stripe/v1/payment_intents/{id}", get(retrieve_intent))
-        .route("/sandbox/stripe/v1/payment_intents/{id}/confirm", post(confirm_intent))
-        .route("/sandbox/stripe/v1/payment_intents/{id}/cancel", post(cancel_intent))
         .route("/sandbox/stripe/v1/refunds", post(create_refund))
 }
 
@@ -83,7 +88,7 @@ where
     }
     let db = &state.db;
     // Only a digest of the request is kept: it holds card numbers.
-    let request = super::hex(&Sha256::digest(request.as_bytes()));
+    let request = hex::encode(Sha256::digest(request.as_bytes()));
     let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
         return reply(op.await.unwrap_or_else(|e| internal(&e)));
     };
@@ -225,54 +230,6 @@ async fn emit(db: &DatabaseConnection, kind: &str, object: &Value) -> Result<(),
     Ok(())
 }
 
-async fn create_intent(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = form(&body);
-    let request = format!("POST /v1/payment_intents {}", String::from_utf8_lossy(&body));
-    idempotent(&state, &headers, request, async {
-        let Some(amount) = params.get("amount").and_then(|a| a.parse::<i64>().ok()).filter(|a| *a >= 1) else {
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                "parameter_invalid_integer",
-                "Invalid amount.",
-            ));
-        };
-        let Some(currency) = params.get("currency").filter(|c| c.len() == 3) else {
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                "parameter_missing",
-                "Missing currency.",
-            ));
-        };
-        let metadata: serde_json::Map<String, Value> = params
-            .iter()
-            .filter_map(|(k, v)| {
-                Some((k.strip_prefix("metadata[")?.strip_suffix(']')?.to_owned(), Value::from(v.clone())))
-            })
-            .collect();
-        let id = new_id("pi");
-        let intent = json!({
-            "id": id,
-            "object": "payment_intent",
-            "amount": amount,
-            "amount_received": 0,
-            "currency": currency.to_ascii_lowercase(),
-            "status": "requires_payment_method",
-            "client_secret": format!("{id}_secret_{:016x}", rand::random::<u64>()),
-            "created": chrono::Utc::now().timestamp(),
-            "description": params.get("description"),
-            "metadata": metadata,
-            "last_payment_error": null,
-            "latest_charge": null,
-            "livemode": false,
-        });
-        save(&state.db, &intent).await?;
-        Ok((StatusCode::OK, intent))
-    })
-    .await
-}
-
 async fn retrieve_intent(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if !authorized(&state, &headers) {
         return reply(error(
@@ -296,143 +253,6 @@ fn no_such_intent(id: &str) -> Answer {
         "resource_missing",
         &format!("No such payment_intent: '{id}'"),
     )
-}
-
-/// A card number as the sandbox reads it: 12 to 19 ASCII digits, nothing else.
-#[derive(Debug, PartialEq, Eq)]
-struct CardNumber(String);
-
-impl CardNumber {
-    fn digits(&self) -> &str {
-        &self.0
-    }
-
-    /// The last four digits (the number is all ASCII digits, so this cannot split a character).
-    fn last4(&self) -> &str {
-        &self.0[self.0.len() - 4..]
-    }
-}
-
-/// Parses the posted card number, answering as Stripe does when it is missing (400) or malformed
-/// (402 `incorrect_number`). Never slices unchecked input: any text, of any length, gets an answer.
-fn card_number(posted: Option<&str>) -> Result<CardNumber, Answer> {
-    let Some(number) = posted.filter(|n| !n.is_empty()) else {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_error",
-            "parameter_missing",
-            "Missing card details.",
-        ));
-    };
-    if (12..=19).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(CardNumber(number.to_owned()));
-    }
-    Err(error(StatusCode::PAYMENT_REQUIRED, "card_error", "incorrect_number", "Your card number is incorrect."))
-}
-
-/// What a test card does: None succeeds, Some((decline code, message)) is refused.
-fn card_outcome(number: &str) -> Option<(&'static str, &'static str)> {
-    match number {
-        "4000000000000002" => Some(("generic_decline", "Your card was declined.")),
-        "4000000000009995" => Some(("insufficient_funds", "Your card has insufficient funds.")),
-        _ => None,
-    }
-}
-
-async fn confirm_intent(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let params = form(&body);
-    let request = format!("POST /v1/payment_intents/{id}/confirm {}", String::from_utf8_lossy(&body));
-    idempotent(&state, &headers, request, async {
-        let db = &state.db;
-        let Some((mut intent, version)) = load_versioned(db, &id, "payment_intent").await? else {
-            return Ok(no_such_intent(&id));
-        };
-        let status = intent["status"].as_str().unwrap_or_default().to_owned();
-        if !matches!(status.as_str(), "requires_payment_method" | "requires_confirmation") {
-            let message = format!("You cannot confirm this PaymentIntent because it has a status of {status}.");
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                "payment_intent_unexpected_state",
-                &message,
-            ));
-        }
-        let number = match card_number(params.get("payment_method_data[card][number]").map(String::as_str)) {
-            Ok(number) => number,
-            Err(refusal) => return Ok(refusal),
-        };
-        let last4 = number.last4().to_owned();
-        match card_outcome(number.digits()) {
-            None => {
-                let charge = new_id("ch");
-                intent["status"] = json!("succeeded");
-                intent["amount_received"] = intent["amount"].clone();
-                intent["latest_charge"] = json!(charge);
-                intent["last_payment_error"] = Value::Null;
-                intent["payment_method_details"] = json!({ "card": { "last4": last4 } });
-                if !save_if_unchanged(db, &intent, version).await? {
-                    return Ok(changed_meanwhile());
-                }
-                emit(db, "payment_intent.succeeded", &intent).await?;
-                Ok((StatusCode::OK, intent))
-            }
-            Some((decline_code, message)) => {
-                let failure = json!({
-                    "type": "card_error",
-                    "code": "card_declined",
-                    "decline_code": decline_code,
-                    "message": message,
-                });
-                intent["status"] = json!("requires_payment_method");
-                intent["last_payment_error"] = failure.clone();
-                if !save_if_unchanged(db, &intent, version).await? {
-                    return Ok(changed_meanwhile());
-                }
-                emit(db, "payment_intent.payment_failed", &intent).await?;
-                let mut body = json!({ "error": failure });
-                body["error"]["payment_intent"] = intent;
-                Ok((StatusCode::PAYMENT_REQUIRED, body))
-            }
-        }
-    })
-    .await
-}
-
-async fn cancel_intent(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let request = format!("POST /v1/payment_intents/{id}/cancel {}", String::from_utf8_lossy(&body));
-    idempotent(&state, &headers, request, async {
-        let db = &state.db;
-        let Some((mut intent, version)) = load_versioned(db, &id, "payment_intent").await? else {
-            return Ok(no_such_intent(&id));
-        };
-        if matches!(intent["status"].as_str(), Some("succeeded" | "canceled")) {
-            let message =
-                format!("You cannot cancel this PaymentIntent because it has a status of {}.", intent["status"]);
-            return Ok(error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request_error",
-                "payment_intent_unexpected_state",
-                &message,
-            ));
-        }
-        intent["status"] = json!("canceled");
-        if !save_if_unchanged(db, &intent, version).await? {
-            return Ok(changed_meanwhile());
-        }
-        emit(db, "payment_intent.canceled", &intent).await?;
-        Ok((StatusCode::OK, intent))
-    })
-    .await
 }
 
 async fn create_refund(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -546,31 +366,4 @@ async fn deliver_due(
         update.exec(db).await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn card_numbers_are_parsed_not_sliced() {
-        let card = card_number(Some("4242424242424242")).expect("a test card");
-        assert_eq!((card.digits(), card.last4()), ("4242424242424242", "4242"));
-        assert_eq!(card_number(None).unwrap_err().0, StatusCode::BAD_REQUEST);
-        assert_eq!(card_number(Some("")).unwrap_err().0, StatusCode::BAD_REQUEST);
-        // Non-ASCII text once panicked on a byte slice (and left its idempotency key stuck forever).
-        for bad in [
-            "€€",
-            "4242€",
-            "€4242424242424242",
-            "424242424242424é",
-            "1234",
-            "42424242424242424242",
-            "4242 4242 4242 4242",
-        ] {
-            let (status, body) = card_number(Some(bad)).unwrap_err();
-            assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{bad}");
-            assert_eq!(body["error"]["code"], "incorrect_number", "{bad}");
-        }
-    }
 }

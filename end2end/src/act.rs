@@ -1,0 +1,24 @@
+//! Actions a shopper takes, written once for every browser test.
+
+use playwright_rs::{Page, expect};
+
+use crate::find;
+use crate::server::Server;
+
+/// Opens a category and the first product in it that is in stock; waits for hydration when the page has
+/// JavaScript. Returns the product's title.
+pub async fn open_product_in(page: &Page, server: &Server, category: &str, javascript: bool) -> String {
+    page.goto(&server.url(category), None).await.unwrap();
+    if javascript {
+        crate::wait_for_hydration(page).await;
+    }
+    page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
+    page.locator(".product__gallery").wait_for(None).await.unwrap();
+    find::main_heading(page).inner_text().await.unwrap().trim().to_owned()
+}
+
+/// "Add to cart" on a product page; waits until the header counts `count` items.
+pub async fn add_to_cart(page: &Page, count: u32) {
+    find::button(page, "Add to cart").click(None).await.unwrap();
+    expect(page.locator(".site-header__cart .badge")).to_have_text(&count.to_string()).await.unwrap();
+}

@@ -1,0 +1,154 @@
+//! Rate limits on what attackers repeat: card payments (card testing), promo codes (guessing), new
+//! carts and orders (stock held by bots). Per client address and action, a GCRA quota from `governor`
+//! (`Limits::per_minute`, with that many at once); over it, 429 with `Retry-After`. The client's address
+//! is the connection's peer, or behind a proxy the configured header's last entry (what the proxy
+//! appended): a header nobody configured is never believed.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::state::AppState;
+use crate::error::AppError;
+
+/// What is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// "Pay", and paying on the sandbox's hosted page.
+    Payment,
+    PromoCode,
+    /// An add to cart that creates a cart (no cart cookie yet).
+    NewCart,
+    Order,
+}
+
+#[derive(Clone)]
+pub struct RateLimits {
+    limiter: Arc<DefaultKeyedRateLimiter<(Action, IpAddr)>>,
+}
+
+impl RateLimits {
+    pub fn new(per_minute: u32) -> RateLimits {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        RateLimits { limiter: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute))) }
+    }
+
+    /// Counts one `action` from `client`; refused with how long to wait when over the quota.
+    pub fn check(&self, action: Action, client: IpAddr) -> Result<(), AppError> {
+        self.limiter.check_key(&(action, client)).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::RateLimited { retry_after_secs: wait.as_secs() + 1 }
+        })
+    }
+
+    /// Forgets clients whose quota has fully refilled (keeps memory bounded; run now and then).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// The limited action a request is, if any.
+fn action_of(method: &Method, path: &str, has_cart: bool) -> Option<Action> {
+    if method != Method::POST {
+        return None;
+    }
+    match path {
+        "/api/order/pay" => Some(Action::Payment),
+        _ if path.starts_with("/sandbox/stripe/pay/") => Some(Action::Payment),
+        "/api/checkout/promo" => Some(Action::PromoCode),
+        "/api/checkout/place" => Some(Action::Order),
+        "/api/cart/add" if !has_cart => Some(Action::NewCart),
+        _ => None,
+    }
+}
+
+/// The client's address: the trusted header's last entry when one is configured and present, else the
+/// connection's peer.
+pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trusted_header: Option<&str>) -> Option<IpAddr> {
+    let from_header = trusted_header
+        .and_then(|name| headers.get_all(name).iter().next_back())
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<IpAddr>().ok());
+    from_header.or(peer.map(|p| p.ip()))
+}
+
+pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let has_cart = super::cart_session::token_from(&state, request.headers()).is_some();
+    let Some(action) = action_of(request.method(), request.uri().path(), has_cart) else {
+        return next.run(request).await;
+    };
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let Some(client) = client_ip(request.headers(), peer, state.settings.client_ip_header.as_deref()) else {
+        return next.run(request).await;
+    };
+    match state.rate_limits.check(action, client) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => {
+            tracing::warn!(?action, %client, "rate limited");
+            let wants_html = request
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"));
+            let mut response = refusal.clone().into_response();
+            if wants_html {
+                // A browser without JavaScript: the sentence, not JSON.
+                let headers = response.headers().clone();
+                response = (refusal.status_code(), refusal.to_string()).into_response();
+                if let Some(retry) = headers.get(header::RETRY_AFTER) {
+                    response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+                }
+            }
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quota_refuses_the_next_with_a_wait() {
+        let limits = RateLimits::new(2);
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        assert!(limits.check(Action::PromoCode, ip).is_ok());
+        assert!(limits.check(Action::PromoCode, ip).is_ok());
+        match limits.check(Action::PromoCode, ip) {
+            Err(AppError::RateLimited { retry_after_secs }) => assert!((1..=31).contains(&retry_after_secs)),
+            other => panic!("{other:?}"),
+        }
+        assert!(limits.check(Action::Order, ip).is_ok(), "another action has its own quota");
+        assert!(limits.check(Action::PromoCode, "203.0.113.8".parse().unwrap()).is_ok(), "another client too");
+    }
+
+    #[test]
+    fn a_forwarded_address_counts_only_when_its_header_is_trusted() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "198.51.100.1, 192.0.2.9".parse().unwrap());
+        let peer: SocketAddr = "10.0.0.2:5555".parse().unwrap();
+        assert_eq!(client_ip(&headers, Some(peer), None), Some(peer.ip()), "untrusted: the peer");
+        assert_eq!(client_ip(&headers, Some(peer), Some("x-forwarded-for")), Some("192.0.2.9".parse().unwrap()));
+        headers.insert("x-forwarded-for", "junk".parse().unwrap());
+        assert_eq!(client_ip(&headers, Some(peer), Some("x-forwarded-for")), Some(peer.ip()), "unreadable: the peer");
+    }
+
+    #[test]
+    fn only_sensitive_posts_are_counted() {
+        assert_eq!(action_of(&Method::POST, "/api/order/pay", true), Some(Action::Payment));
+        assert_eq!(action_of(&Method::POST, "/sandbox/stripe/pay/cs_test_1", false), Some(Action::Payment));
+        assert_eq!(action_of(&Method::POST, "/api/cart/add", false), Some(Action::NewCart));
+        assert_eq!(action_of(&Method::POST, "/api/cart/add", true), None, "an existing cart");
+        assert_eq!(action_of(&Method::GET, "/api/order/pay", false), None);
+        assert_eq!(action_of(&Method::POST, "/api/cart/update", false), None);
+    }
+}
