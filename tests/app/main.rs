@@ -4,6 +4,7 @@ mod helpers;
 
 mod checkout;
 mod contrast;
+mod fixtures;
 mod fuzz;
 mod health;
 mod limits;

@@ -3,12 +3,12 @@
 //! hold ran out, settled once.
 
 use serde_json::json;
-use storefront::server::seed::SeedOptions;
 use storefront::server::services::inventory;
 use storefront::server::services::payments;
 
 use crate::backend_tests;
-use crate::orders::{order_one, scalar, some_variant, stock_of};
+use crate::fixtures::ProductBuilder;
+use crate::orders::{order_one, scalar, stock_of};
 
 fn intent_event(id: &str, kind: &str, intent_id: &str, amount: i64, order_id: i32) -> serde_json::Value {
     json!({
@@ -103,9 +103,7 @@ pub async fn wait_for_status(db: &sea_orm::DatabaseConnection, order_id: i32, ex
 
 backend_tests! {
     async fn webhooks_are_verified_applied_once_and_in_any_order(app: TestApp) {
-        app.seed(SeedOptions { products: 10, seed: 4 }).await;
-        let (_, sku) = some_variant(&app.db, 0).await;
-        inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
+        let (_, sku) = ProductBuilder::new("Hook Mug").variant("HOOK-MUG", 1800).stock(5).insert(&app.db).await.first();
         let placed = order_one(&app.db, &sku, "hooks").await;
         let total = scalar(&app.db, &format!("SELECT total FROM orders WHERE id = {}", placed.order_id)).await;
         let succeeded = intent_event("evt_ok", "payment_intent.succeeded", "pi_test_1", total, placed.order_id);
@@ -148,9 +146,7 @@ backend_tests! {
     }
 
     async fn a_payment_after_the_hold_ran_out_is_revived_when_stock_remains_and_refunded_otherwise(app: TestApp) {
-        app.seed(SeedOptions { products: 10, seed: 4 }).await;
-        let (variant_id, sku) = some_variant(&app.db, 1).await;
-        inventory::set_stock(&app.db, &sku, 3, "test").await.unwrap();
+        let (variant_id, sku) = ProductBuilder::new("Late Mug").variant("LATE-MUG", 1800).stock(3).insert(&app.db).await.first();
         // Past the hold and the grace for an unreachable provider.
         let later = chrono::Utc::now() + chrono::Duration::minutes(15) + payments::PROVIDER_GRACE + chrono::Duration::minutes(1);
 
@@ -187,9 +183,7 @@ backend_tests! {
     }
 
     async fn the_end_of_a_hold_closes_the_payment_page_first_and_never_cancels_a_paid_order(app: TestApp) {
-        app.seed(SeedOptions { products: 10, seed: 4 }).await;
-        let (variant_id, sku) = some_variant(&app.db, 2).await;
-        inventory::set_stock(&app.db, &sku, 4, "test").await.unwrap();
+        let (variant_id, sku) = ProductBuilder::new("Slow Mug").variant("SLOW-MUG", 1800).stock(4).insert(&app.db).await.first();
         let later = chrono::Utc::now() + chrono::Duration::minutes(16);
         let mut open = Vec::new();
         for key in ["slow-payer", "just-in-time"] {
@@ -227,9 +221,7 @@ backend_tests! {
     }
 
     async fn a_refund_that_fails_is_retried_and_its_order_is_never_revived(app: TestApp) {
-        app.seed(SeedOptions { products: 10, seed: 4 }).await;
-        let (variant_id, sku) = some_variant(&app.db, 1).await;
-        inventory::set_stock(&app.db, &sku, 1, "test").await.unwrap();
+        let (variant_id, sku) = ProductBuilder::new("Refund Mug").variant("REFUND-MUG", 1800).stock(1).insert(&app.db).await.first();
         let placed = order_one(&app.db, &sku, "late-refund").await;
         let page = app.payment_page(&placed.token).await;
         let later = chrono::Utc::now() + chrono::Duration::minutes(15) + payments::PROVIDER_GRACE + chrono::Duration::minutes(1);
@@ -275,9 +267,7 @@ backend_tests! {
     }
 
     async fn the_hosted_page_refuses_bad_cards_clearly_and_charges_once(app: TestApp) {
-        app.seed(SeedOptions { products: 10, seed: 4 }).await;
-        let (_, sku) = some_variant(&app.db, 0).await;
-        inventory::set_stock(&app.db, &sku, 5, "test").await.unwrap();
+        let (_, sku) = ProductBuilder::new("Hosted Mug").variant("HOSTED-MUG", 1800).stock(5).insert(&app.db).await.first();
         let placed = order_one(&app.db, &sku, "hosted").await;
         let page = app.payment_page(&placed.token).await;
         assert_eq!(app.payment_page(&placed.token).await, page, "a double click opens the same page");
