@@ -56,6 +56,9 @@ pub struct Settings {
     pub catalog_refresh: std::time::Duration,
     /// Benchmarks only: serve this many fixed bytes at /bench/ceiling (0: no such route).
     pub bench_ceiling_bytes: usize,
+    /// Hold expiry, the payment sweeper and cleanup run on this node. Only development may turn them off
+    /// (`STORE_HOUSEKEEPING=false`: tests that run those jobs by hand, without the app's own racing them).
+    pub housekeeping: bool,
     /// The most units of one item a cart line may hold.
     pub cart_max_quantity: i32,
     /// Every start is production unless the environment says `STORE_ENV=development` and the store
@@ -286,6 +289,13 @@ impl Settings {
         };
         let payments = payment_settings(file.payments, production, &env)?;
         let limits = limits(&env)?;
+        let housekeeping = match env("STORE_HOUSEKEEPING") {
+            Some(value) => parse_bool("STORE_HOUSEKEEPING", &value)?,
+            None => true,
+        };
+        if !housekeeping && production {
+            return Err(SettingError::new("STORE_HOUSEKEEPING", "always on in production (holds must expire)"));
+        }
         let client_ip_header = env("STORE_CLIENT_IP_HEADER").map(|h| h.trim().to_ascii_lowercase());
         if let Some(header) = &client_ip_header
             && axum::http::HeaderName::from_bytes(header.as_bytes()).is_err()
@@ -302,6 +312,7 @@ impl Settings {
             seed_demo,
             catalog_refresh: std::time::Duration::from_millis(refresh_ms),
             bench_ceiling_bytes,
+            housekeeping,
             cart_max_quantity,
             production,
             checkout: std::sync::Arc::new(checkout),
@@ -660,7 +671,12 @@ mod tests {
         let err = settings_with_file("", &[("STORE_PUBLIC_URL", "http://shop.example.com")]).expect_err("refused");
         assert!(err.to_string().starts_with("STORE_PUBLIC_URL: "), "{err}");
         let s = settings_with_file("", &PRODUCTION[1..]).expect("valid");
-        assert!(s.production && !s.payments.sandbox);
+        assert!(s.production && !s.payments.sandbox && s.housekeeping);
+        // Holds always expire in production.
+        let mut no_jobs = PRODUCTION[1..].to_vec();
+        no_jobs.push(("STORE_HOUSEKEEPING", "false"));
+        let err = settings_with_file("", &no_jobs).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_HOUSEKEEPING: "), "{err}");
         // A config file cannot turn development on: the key is gone, and an old file saying so is refused.
         let err = settings_with_file("[store]\nenv = \"development\"\n", &PRODUCTION[1..]).expect_err("refused");
         assert!(err.to_string().starts_with("STORE_CONFIG: "), "{err}");

@@ -58,7 +58,9 @@ impl Application {
             shop: Shop { name: settings.store_name.clone(), public_url: settings.public_url.clone() },
             webhook_secret: settings.payments.webhook_secret.clone(),
         };
-        jobs::spawn_housekeeping(db.clone(), payments.clone());
+        if settings.housekeeping {
+            jobs::spawn_housekeeping(db.clone(), payments.clone());
+        }
         if settings.payments.sandbox && !settings.production {
             let url = format!("{}/webhooks/payments", settings.public_url);
             sandbox::spawn_webhook_delivery(db.clone(), url, settings.payments.webhook_secret.expose().to_owned());

@@ -121,6 +121,8 @@ pub fn test_settings(
             "LEPTOS_SITE_ROOT" => Some(site_root.clone()),
             "STORE_SEED_DEMO" => Some("false".into()),
             "STORE_ENV" => Some("development".into()),
+            // The tests run expiry, the sweeper and cleanup by hand: the app's own rounds would race them.
+            "STORE_HOUSEKEEPING" => Some("false".into()),
             _ => None,
         }
     })

@@ -145,6 +145,8 @@ async fn a_production_store_serves_no_development_endpoint() {
             ("STORE_PAYMENTS_SECRET_KEY", "sk_test_production_test"),
             ("STORE_PAYMENTS_WEBHOOK_SECRET", "whsec_production_test"),
             ("STORE_SEED_DEMO", ""),
+            // Production runs its own housekeeping (it cannot be turned off there).
+            ("STORE_HOUSEKEEPING", ""),
         ],
     )
     .await;
