@@ -99,16 +99,15 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|accept| accept.contains("text/html"));
-            let mut response = refusal.clone().into_response();
-            if wants_html {
-                // A browser without JavaScript: the sentence, not JSON.
-                let headers = response.headers().clone();
-                response = (refusal.status_code(), refusal.to_string()).into_response();
-                if let Some(retry) = headers.get(header::RETRY_AFTER) {
-                    response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
-                }
+            let response = refusal.clone().into_response();
+            if !wants_html {
+                return response;
             }
-            response
+            // A browser without JavaScript: the same status and Retry-After, with the sentence instead of JSON.
+            let (mut parts, _) = response.into_parts();
+            parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/plain; charset=utf-8"));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(refusal.to_string()))
         }
     }
 }

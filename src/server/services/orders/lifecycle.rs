@@ -148,14 +148,20 @@ pub async fn cancel(conn: &impl ConnectionTrait, order_id: i32, note: Option<&st
 /// A payment the provider reports as succeeded: the order becomes paid (once, whoever tells first:
 /// the shopper's return from the payment page, a webhook, the hold's expiry or the sweeper) and its
 /// confirmation mail is queued in the same transaction. A payment for an order cancelled meanwhile is
-/// recorded (`cancelled` + `succeeded`) for the sweeper to revive or refund. Returns what happened.
+/// recorded (`cancelled` + `succeeded`) for the sweeper to revive or refund. A payment of another amount
+/// than the order's total changes nothing and is left for review. Returns what happened.
 pub async fn record_success(
     conn: &impl ConnectionTrait,
     shop: &Shop,
-    order_id: i32,
+    order: &order::Model,
+    paid: i64,
     details: Details,
 ) -> Result<String, DbErr> {
-    let changed = change(conn, order_id, |order| {
+    if paid != order.total {
+        tracing::error!(order_id = order.id, paid, total = order.total, "paid amount differs from the order total");
+        return Ok("amount differs from the order total; left for review".into());
+    }
+    let changed = change(conn, order.id, |order| {
         let now = State::of(order);
         // A refund recorded or under way stays, whatever order the events come in.
         if !now.payment.can_become(PaymentStatus::Succeeded) {
@@ -173,7 +179,7 @@ pub async fn record_success(
     .await?;
     match changed {
         Changed::Yes(before) if before.status == OrderStatus::PendingPayment => {
-            queue_confirmation(conn, shop, order_id).await?;
+            mail::queue_order_confirmation(conn, shop, &before).await?;
             Ok("paid".into())
         }
         Changed::Yes(before) => Ok(format!("payment recorded; order was {}", before.status.as_str())),
@@ -225,7 +231,7 @@ pub async fn revive(conn: &impl ConnectionTrait, shop: &Shop, order: &order::Mod
         // The code's use, given back at cancellation, is counted again (the order keeps its discount).
         checkout::count_promo_use(conn, &order.promo_code, chrono::Utc::now(), false).await?;
     }
-    queue_confirmation(conn, shop, order.id).await?;
+    mail::queue_order_confirmation(conn, shop, order).await?;
     Ok(true)
 }
 
@@ -275,13 +281,6 @@ pub async fn record_card(
         .filter(order::Column::CardBrand.eq(""))
         .exec(conn)
         .await?;
-    Ok(())
-}
-
-async fn queue_confirmation(conn: &impl ConnectionTrait, shop: &Shop, order_id: i32) -> Result<(), DbErr> {
-    if let Some(order) = order::Entity::find_by_id(order_id).one(conn).await? {
-        mail::queue_order_confirmation(conn, shop, &order).await?;
-    }
     Ok(())
 }
 

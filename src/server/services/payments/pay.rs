@@ -93,12 +93,8 @@ pub async fn settle_session(
     let Some(order) = super::order_for(txn, &session.id, session.order_id).await? else {
         return Ok("no such order".into());
     };
-    if session.amount_total != order.total {
-        tracing::error!(order_id = order.id, paid = session.amount_total, total = order.total, "paid amount differs");
-        return Ok("amount differs from the order total; left for review".into());
-    }
     let details = Details { payment_intent_id: session.payment_intent.clone(), ..Details::default() };
-    lifecycle::record_success(txn, shop, order.id, details).await
+    lifecycle::record_success(txn, shop, &order, session.amount_total, details).await
 }
 
 /// The shopper came back from the payment page (or reloads the order's page) before the webhook

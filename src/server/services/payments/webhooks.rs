@@ -125,15 +125,11 @@ async fn intent_succeeded(
     intent: &Intent,
 ) -> Result<String, sea_orm::DbErr> {
     let Some(order) = super::order_of_intent(txn, intent).await? else { return Ok("no such order".into()) };
-    if intent.amount != order.total {
-        tracing::error!(order_id = order.id, paid = intent.amount, total = order.total, "paid amount differs");
-        return Ok("amount differs from the order total; left for review".into());
-    }
     if let Some(card) = intent.card.clone() {
         lifecycle::record_card(txn, order.id, card).await?;
     }
     let details = Details { payment_intent_id: Some(intent.id.clone()), ..Details::default() };
-    lifecycle::record_success(txn, shop, order.id, details).await
+    lifecycle::record_success(txn, shop, &order, intent.amount, details).await
 }
 
 #[cfg(test)]
