@@ -95,10 +95,11 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
 pub async fn get_order(token: String) -> Result<OrderView, AppError> {
     use crate::server::services::{orders, payments};
     let state = crate::server::app_state()?;
-    if let Some(order) = payments::find_order(&state.db, &token).await? {
-        payments::refresh(&state.db, &state.payments, &order).await;
+    let mut order = payments::find_order(&state.db, &token).await?.ok_or(AppError::NotFound)?;
+    if payments::refresh(&state.db, &state.payments, &order).await {
+        order = payments::find_order(&state.db, &token).await?.ok_or(AppError::NotFound)?;
     }
-    let view = orders::view(&state.db, &token, &state.settings.checkout).await?;
+    let view = orders::view(&state.db, order, &state.settings.checkout).await?;
     Ok(OrderView { sandbox: state.settings.payments.sandbox, ..view })
 }
 

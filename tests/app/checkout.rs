@@ -92,7 +92,8 @@ backend_tests! {
         assert_eq!(stock_of(&app.db, variant_id).await, 10, "nothing taken");
         form.expected_total = Some(4499);
         let placed = orders::place_order(&app.db, cart_id, &form, &rules()).await.unwrap();
-        let order = orders::view(&app.db, &placed.token, &rules()).await.unwrap();
+        let model = payments::find_order(&app.db, &placed.token).await.unwrap().expect("the order");
+        let order = orders::view(&app.db, model, &rules()).await.unwrap();
         assert_eq!(order.totals, t);
         assert_eq!(scalar(&app.db, "SELECT CAST(used_count AS BIGINT) FROM promo_codes WHERE code = 'TENOFF'").await, 1);
 

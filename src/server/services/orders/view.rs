@@ -10,14 +10,13 @@ use crate::server::config::CheckoutRules;
 use crate::server::entities::{order, order_line};
 use crate::server::services::checkout;
 
-/// An order's page: its lines, totals, address, and while it awaits payment the seconds left and a
-/// fresh key for the payment form.
-pub async fn view(db: &impl ConnectionTrait, token: &str, rules: &CheckoutRules) -> Result<OrderView, AppError> {
-    if !crate::server::services::cart::is_token(token) {
-        return Err(AppError::NotFound);
-    }
-    let order =
-        order::Entity::find().filter(order::Column::Token.eq(token)).one(db).await?.ok_or(AppError::NotFound)?;
+/// An order's page (the order as read by its token, `payments::find_order`): its lines, totals,
+/// address, and while it awaits payment the seconds left.
+pub async fn view(
+    db: &impl ConnectionTrait,
+    order: order::Model,
+    rules: &CheckoutRules,
+) -> Result<OrderView, AppError> {
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(order.id))
         .order_by_asc(order_line::Column::Id)

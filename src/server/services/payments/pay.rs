@@ -98,21 +98,22 @@ pub async fn settle_session(
 }
 
 /// The shopper came back from the payment page (or reloads the order's page) before the webhook
-/// arrived: the session says whether they paid. Failures only delay the answer (the webhook settles it).
-pub async fn refresh(db: &DatabaseConnection, payments: &Payments, order: &order::Model) {
+/// arrived: the session says whether they paid. True when it settled the order just now (read it
+/// again). Failures only delay the answer (the webhook settles it).
+pub async fn refresh(db: &DatabaseConnection, payments: &Payments, order: &order::Model) -> bool {
     let Some(id) = order.checkout_session_id.as_deref().filter(|_| order.status == OrderStatus::PendingPayment) else {
-        return;
+        return false;
     };
     match payments.provider.retrieve_session(id).await {
-        Ok(session) if session.paid => {
-            if let Err(err) = settle(db, payments, &session).await {
-                tracing::warn!(order_id = order.id, error = %err, "could not settle a paid session");
-            }
-        }
+        Ok(session) if session.paid => match settle(db, payments, &session).await {
+            Ok(_) => return true,
+            Err(err) => tracing::warn!(order_id = order.id, error = %err, "could not settle a paid session"),
+        },
         Ok(_) => {}
         Err(ProviderError::Api { status, message }) => {
             tracing::warn!(order_id = order.id, status, %message, "provider refused to read a checkout session")
         }
         Err(err) => tracing::warn!(order_id = order.id, error = %err, "could not read a checkout session"),
     }
+    false
 }
