@@ -3,7 +3,8 @@
 #   ./dev.sh run    install what is missing, then build and run the store (SQLite, demo catalog on first start)
 #   ./dev.sh test   install what is missing, then run every check and test (what CI runs, with CI=true)
 # Other subcommands: setup (install only), watch (cargo leptos watch), e2e (browser tests only),
-# sizes (release build, then the WASM/JS/CSS sizes raw, gzip and brotli), bench (page, search and order
+# sizes (the release WASM/JS bundle: sizes raw, gzip and brotli, checked against its budget), lighthouse
+# (Lighthouse mobile scores of the shopper pages on a release build), bench (page, search and order
 # placement benchmarks, release build; BENCHMARKS.md records their numbers), bench-orders (only the last).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +14,10 @@ CARGO_LEPTOS_VERSION=0.3.11
 PLAYWRIGHT_VERSION=1.64.0      # the Playwright driver that playwright-rs 0.20 pins
 PLAYWRIGHT_NODE_TAG=node24.21.0 # the node tag in the driver directory name playwright-rs expects
 DRIVER_HOME="$ROOT/end2end/.playwright"
+AXE_CORE_VERSION=4.14.1         # axe-core, injected into the pages by the browser tests
+AXE_HOME="$ROOT/end2end/.axe"
+LIGHTHOUSE_VERSION=12.8.2       # the last Lighthouse that runs on Debian's Node 20 (13 needs Node 22)
+LIGHTHOUSE_HOME="$ROOT/end2end/.lighthouse"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -74,6 +79,16 @@ setup_browser_tools() {
   mkdir -p "$driver"
   ln -sfn "$(command -v node)" "$driver/node"
   ln -sfn "$DRIVER_HOME/node_modules/playwright-core" "$driver/package"
+  npm_tool "$AXE_HOME" axe-core "$AXE_CORE_VERSION"
+  export STOREFRONT_AXE_JS="$AXE_HOME/node_modules/axe-core/axe.min.js"
+}
+
+npm_tool() { # directory, package, version: an npm package of its own directory, installed once
+  local home=$1 name=$2 version=$3
+  grep -q "\"version\": \"$version\"" "$home/node_modules/$name/package.json" 2>/dev/null && return 0
+  log "npm install $name@$version"
+  mkdir -p "$home"
+  npm install --silent --prefix "$home" --no-save --no-audit --no-fund "$name@$version"
 }
 
 ensure_postgres() {
@@ -140,16 +155,87 @@ browser_tests() {
     STOREFRONT_SITE_ROOT="$ROOT/target/site" cargo test -p end2end
 }
 
-cmd_sizes() { # the release bundle's sizes, as BENCHMARKS.md records them
+# The shoppers' bundle budget: WASM + JS, brotli -q 11, in bytes. `./dev.sh test` fails when the bundle grows
+# past it; lower it as the bundle shrinks, raise it only on purpose, with the reason in BENCHMARKS.md. (Issue
+# 10's target is 150 KB; the bundle is 194 KB today: see BENCHMARKS.md.)
+BUNDLE_BUDGET=200000
+
+cmd_sizes() { # the release bundle's sizes, as BENCHMARKS.md records them, and the budget check
   setup_build_tools
+  bundle_check
+}
+
+# Builds the browser bundle the way `cargo leptos build --release` does (the wasm-release profile,
+# wasm-bindgen --target web, wasm-opt -Oz with cargo-leptos's flags), without the release server build,
+# prints its sizes (raw, gzip, brotli) and fails when WASM + JS (brotli) is over BUNDLE_BUDGET.
+bundle_check() {
   command -v brotli >/dev/null || apt_install brotli
+  log "the release WASM bundle"
+  cargo build -p storefront --lib --target wasm32-unknown-unknown --profile wasm-release \
+    --no-default-features --features hydrate
+  local out="$TARGET_DIR/bundle" total=0
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen --target web --out-name storefront --out-dir "$out" \
+    "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/storefront.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$out/storefront_bg.wasm" -o "$out/storefront_bg.wasm"
+  printf '%-12s %10s %10s %10s\n' file raw gzip brotli
+  for f in "$out/storefront_bg.wasm" "$out/storefront.js"; do
+    local br
+    br=$(brotli -q 11 -c "$f" | wc -c)
+    total=$((total + br))
+    printf '%-12s %10d %10d %10d\n' "${f##*.}" "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$br"
+  done
+  printf '%-12s %32d (budget %d)\n' "wasm + js" "$total" "$BUNDLE_BUDGET"
+  [ "$total" -le "$BUNDLE_BUDGET" ] ||
+    die "the shoppers' bundle is $total B brotli, over its budget of $BUNDLE_BUDGET B (dev.sh BUNDLE_BUDGET)"
+}
+
+# Lighthouse (mobile preset: a mid-range phone on a throttled 4G connection, simulated) against a
+# release build with the demo catalog: home, a listing, a product, search results, the cart and the
+# first checkout step (both with one item in the cart). Prints the four scores and the timings.
+cmd_lighthouse() {
+  setup_build_tools; setup_browser_tools
+  npm_tool "$LIGHTHOUSE_HOME" lighthouse "$LIGHTHOUSE_VERSION"
   log "cargo leptos build --release -P"
   cargo leptos build --release -P
-  printf '%-12s %10s %10s %10s\n' file raw gzip brotli
-  for ext in wasm js css; do
-    local f
-    f=$(ls target/site/pkg/*."$ext" | head -1)
-    printf '%-12s %10d %10d %10d\n' "$ext" "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$(brotli -q 11 -c "$f" | wc -c)"
+  local port=${LIGHTHOUSE_PORT:-3078} data
+  data=$(mktemp -d)
+  LH_DATA=$data LH_SERVER_PID=""
+  trap 'if [ -n "${LH_SERVER_PID:-}" ]; then kill "$LH_SERVER_PID" 2>/dev/null || true; fi; rm -rf "${LH_DATA:-}" "$RESULTS" "$RESULTS.stage"' EXIT
+  development
+  DATABASE_URL="sqlite://$data/store.db?mode=rwc" STORE_DATA_DIR="$data" STORE_ADDRESS="127.0.0.1:$port" \
+    LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn "$TARGET_DIR/release/storefront" >"$data/server.log" 2>&1 &
+  LH_SERVER_PID=$!
+  local base="http://127.0.0.1:$port"
+  for _ in $(seq 1 150); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
+  curl -sf "$base/healthz" >/dev/null || die "the store did not start: $(cat "$data/server.log")"
+  local category product sku cookie
+  category=$(curl -sf "$base/products" | grep -o 'href="/c/[^"?]*"' | head -1 | sed 's/href="//; s/"//')
+  product=$(curl -sf "$base$category" | grep -o 'href="/p/[^"]*"' | head -1 | sed 's/href="//; s/"//')
+  sku=$(curl -sf "$base$product" | grep -o 'name="sku" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"//')
+  cookie=$(curl -s -D - -o /dev/null -H 'Accept: application/json' --data-urlencode "sku=$sku" \
+    --data-urlencode quantity=1 "$base/api/cart/add" | tr -d '\r' | grep -i '^set-cookie: cart=' | sed 's/^[^:]*: //; s/;.*//')
+  [ -n "$cookie" ] || die "could not put $sku in a cart"
+  printf '\n%-34s %5s %5s %5s %5s %8s %8s %8s %8s\n' "page (Lighthouse $LIGHTHOUSE_VERSION, mobile)" perf a11y bp seo FCP LCP TBT TTI
+  for row in "/" "$category" "$product" "/search?q=hodie" "/cart|cart" "/checkout|cart"; do
+    local path=${row%|cart} headers=()
+    [ "$row" != "$path" ] && headers=(--extra-headers "{\"Cookie\": \"$cookie\"}")
+    CHROME_PATH=/usr/bin/chromium node "$LIGHTHOUSE_HOME/node_modules/lighthouse/cli/index.js" "$base$path" \
+      --quiet --output=json --output-path="$data/report.json" "${headers[@]}" \
+      --only-categories=performance,accessibility,best-practices,seo \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$data/chromium" \
+      || die "lighthouse failed on $path"
+    node -e '
+      const r = require(process.argv[1]), c = r.categories, a = r.audits;
+      const score = (k) => String(Math.round(c[k].score * 100));
+      const ms = (k) => (a[k].numericValue / 1000).toFixed(2) + " s";
+      const failed = Object.values(a).filter((x) => x.score !== null && x.score < 1 && x.scoreDisplayMode === "binary").map((x) => x.id);
+      console.log(process.argv[2].padEnd(34), score("performance").padStart(5), score("accessibility").padStart(5),
+        score("best-practices").padStart(5), score("seo").padStart(5), ms("first-contentful-paint").padStart(8),
+        ms("largest-contentful-paint").padStart(8), (Math.round(a["total-blocking-time"].numericValue) + " ms").padStart(8),
+        ms("interactive").padStart(8), failed.length ? "  failing: " + failed.join(", ") : "");
+    ' "$data/report.json" "$path"
   done
 }
 
@@ -230,6 +316,7 @@ cmd_test() {
   cargo clippy -p storefront --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
   ensure_postgres
   run_tests "unit and integration tests (SQLite and PostgreSQL)" cargo test -p storefront -p migration --features ssr
+  bundle_check
   browser_tests
   summary
 }
@@ -241,7 +328,8 @@ case "${1:-}" in
   e2e) shift; cmd_e2e "$@" ;;
   setup) shift; cmd_setup "$@" ;;
   sizes) shift; cmd_sizes "$@" ;;
+  lighthouse) shift; cmd_lighthouse "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   bench-orders) shift; cmd_bench_orders "$@" ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -7,7 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::api::shell::get_shell_info;
 use crate::components::cart_drawer::CartDrawer;
-use crate::components::cart_state::CartState;
+use crate::components::cart_state::{CartScope, HydrationMark, page_cart};
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::cart::CartPage;
@@ -30,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options=options.clone()/>
+                <HydrationScripts options=options.clone() islands=true/>
                 <HashedStylesheet options=options id="leptos"/>
                 <MetaTags/>
             </head>
@@ -63,18 +63,14 @@ fn title_text(title: String) -> String {
     if cfg!(feature = "ssr") { title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { title }
 }
 
+/// The page: rendered on the server only. What is interactive is an `#[island]` inside it, and all of
+/// them sit inside `CartScope`, which shares the page's cart with them.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let shell_info = OnceResource::new(get_shell_info());
     provide_context(shell_info);
-    CartState::provide();
-    // Browser tests wait for this marker: clicks on server-rendered markup before hydration are lost.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    let count = page_cart().count;
 
     view! {
         <Suspense>
@@ -85,25 +81,28 @@ pub fn App() -> impl IntoView {
         </Suspense>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <Header shell_info/>
-            <CartDrawer/>
-            <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                    // Async: the whole page (title, meta tags, status) is known before the first byte.
-                    <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout/shipping") view=ShippingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout/review") view=ReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:token") view=OrderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dev/mailbox") view=MailboxPage ssr=SsrMode::Async/>
-                </Routes>
-            </main>
-            <Footer shell_info/>
+            <CartScope count>
+                <Header shell_info/>
+                <CartDrawer/>
+                <main id="main" tabindex="-1">
+                    <Routes fallback=NotFound>
+                        // Async: the whole page (title, meta tags, status) is known before the first byte.
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                        <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                        <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
+                        <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
+                        <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async/>
+                        <Route path=path!("/checkout/shipping") view=ShippingPage ssr=SsrMode::Async/>
+                        <Route path=path!("/checkout/review") view=ReviewPage ssr=SsrMode::Async/>
+                        <Route path=path!("/orders/:token") view=OrderPage ssr=SsrMode::Async/>
+                        <Route path=path!("/dev/mailbox") view=MailboxPage ssr=SsrMode::Async/>
+                    </Routes>
+                </main>
+                <Footer shell_info/>
+            </CartScope>
+            <HydrationMark/>
         </Router>
     }
 }

@@ -1,6 +1,6 @@
 //! Actions a shopper takes, written once for every browser test.
 
-use playwright_rs::{Page, expect};
+use playwright_rs::{Locator, Page, expect};
 
 use crate::find;
 use crate::server::Server;
@@ -14,6 +14,9 @@ pub async fn open_product_in(page: &Page, server: &Server, category: &str, javas
     }
     page.locator(".card:not(.card--sold-out) .card__link").first().click(None).await.unwrap();
     page.locator(".product__gallery").wait_for(None).await.unwrap();
+    if javascript {
+        crate::wait_for_hydration(page).await;
+    }
     find::main_heading(page).inner_text().await.unwrap().trim().to_owned()
 }
 
@@ -21,4 +24,13 @@ pub async fn open_product_in(page: &Page, server: &Server, category: &str, javas
 pub async fn add_to_cart(page: &Page, count: u32) {
     find::button(page, "Add to cart").click(None).await.unwrap();
     expect(page.locator(".site-header__cart .badge")).to_have_text(&count.to_string()).await.unwrap();
+}
+
+/// Clicks what loads another page (a link, a form whose server function redirects) and waits until
+/// that page is interactive. Pages are server-rendered and each load hydrates anew; the old page's
+/// marker is removed first, so the wait cannot be answered by the page being left.
+pub async fn go(page: &Page, target: Locator) {
+    page.evaluate_expression("document.body.removeAttribute('data-hydrated')").await.unwrap();
+    target.click(None).await.unwrap();
+    crate::wait_for_hydration(page).await;
 }

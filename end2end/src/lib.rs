@@ -2,6 +2,7 @@
 //! chromium driven through playwright-rs. Finders live in `find`.
 
 pub mod act;
+pub mod audit;
 pub mod browser;
 pub mod find;
 pub mod server;

@@ -3,7 +3,7 @@
 
 use end2end::browser::{DESKTOP, Session};
 use end2end::server::Server;
-use end2end::{act, find};
+use end2end::{act, audit, find};
 use playwright_rs::expect;
 
 #[tokio::test]
@@ -20,9 +20,10 @@ async fn a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock
                 .await
                 .unwrap();
 
-            find::link(page, "View cart").click(None).await.unwrap();
+            act::go(page, find::link(page, "View cart")).await;
             expect(find::main_heading(page)).to_have_text("Your cart").await.unwrap();
             expect(page.locator(".cart-line__title")).to_have_text(title.as_str()).await.unwrap();
+            audit::assert_accessible(page).await;
             let line = page.locator(".cart-line").first();
             let available: i32 = line
                 .locator("input[name='quantity'][type='number']")
@@ -90,6 +91,7 @@ async fn the_header_opens_a_cart_drawer_that_follows_the_cart() {
             expect(drawer.clone()).to_be_visible().await.unwrap();
             expect(drawer.locator(".drawer__line")).to_contain_text(title.as_str()).await.unwrap();
             expect(drawer.locator("a:text-is('Check out')")).to_have_attribute("href", "/checkout").await.unwrap();
+            audit::assert_accessible(page).await;
             page.keyboard().press("Escape", None).await.unwrap();
             expect(drawer.clone()).to_have_count(0).await.unwrap();
 

@@ -5,7 +5,7 @@
 
 use end2end::browser::{DESKTOP, Session};
 use end2end::server::Server;
-use end2end::{act, find};
+use end2end::{act, audit, find};
 use playwright_rs::expect;
 
 async fn fill_information(page: &playwright_rs::Page) {
@@ -40,22 +40,27 @@ async fn a_guest_checks_out_and_pays_after_a_declined_card() {
         .run("checkout::a_guest_checks_out_and_pays_after_a_declined_card", async {
             act::open_product_in(page, &server, "/c/drinkware", true).await;
             act::add_to_cart(page, 1).await;
-            find::link(page, "View cart").click(None).await.unwrap();
-            find::link(page, "Check out").click(None).await.unwrap();
+            act::go(page, find::link(page, "View cart")).await;
+            act::go(page, find::link(page, "Check out")).await;
             expect(find::main_heading(page)).to_have_text("Checkout").await.unwrap();
+            audit::assert_accessible(page).await;
 
             // A mistake is named beside its field and nothing moves on.
             fill_information(page).await;
             page.locator("#field-postal_code").fill("2220", None).await.unwrap();
             find::button(page, "Continue to shipping").click(None).await.unwrap();
             expect(page.locator("#field-postal_code-error")).to_contain_text("Enter a postal code like").await.unwrap();
+            // What was typed stays typed.
+            expect(page.locator("#field-name")).to_have_value("Grace Hopper").await.unwrap();
             page.locator("#field-postal_code").fill("94105", None).await.unwrap();
-            find::button(page, "Continue to shipping").click(None).await.unwrap();
+            act::go(page, find::button(page, "Continue to shipping")).await;
 
             page.locator("#method-standard").wait_for(None).await.unwrap();
-            find::button(page, "Continue to review").click(None).await.unwrap();
+            audit::assert_accessible(page).await;
+            act::go(page, find::button(page, "Continue to review")).await;
             expect(page.locator(".checkout-recap")).to_contain_text("Grace Hopper").await.unwrap();
             expect(page.locator(".totals [data-total='tax']")).not().to_have_text("$0.00").await.unwrap();
+            audit::assert_accessible(page).await;
 
             // Double-click: one order (the page shows order #1 and the cart is empty).
             page.locator(".place-order button[type='submit']").dblclick(None).await.unwrap();
@@ -65,6 +70,7 @@ async fn a_guest_checks_out_and_pays_after_a_declined_card() {
             let before = page.locator("[data-countdown]").get_attribute("data-countdown").await.unwrap().unwrap();
             // The countdown runs: the seconds left change without a reload.
             expect(page.locator("[data-countdown]")).not().to_have_attribute("data-countdown", &before).await.unwrap();
+            audit::assert_accessible(page).await;
 
             go_to_payment(page).await;
             pay_with(page, "4000 0000 0000 0002").await;

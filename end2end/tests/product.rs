@@ -1,8 +1,8 @@
 //! The product page: picking a variant updates price, images, stock and the URL; a reload keeps it.
 
 use end2end::browser::{DESKTOP, Session};
-use end2end::find;
 use end2end::server::Server;
+use end2end::{act, audit, find};
 use playwright_rs::expect;
 
 #[tokio::test]
@@ -14,8 +14,8 @@ async fn picking_a_colour_and_size_updates_the_page_and_the_url() {
         .run("product::picking_a_colour_and_size_updates_the_page_and_the_url", async {
             page.goto(&server.url("/c/t-shirts"), None).await.unwrap();
             end2end::wait_for_hydration(page).await;
-            page.locator(".card__link").first().click(None).await.unwrap();
-            page.locator(".product__gallery").wait_for(None).await.unwrap();
+            act::go(page, page.locator(".card__link").first()).await;
+            audit::assert_accessible(page).await;
             let gallery = page.locator(".product__gallery");
             let first_sku = gallery.get_attribute("data-sku").await.unwrap().expect("a variant is shown");
             let first_image = page.locator(".product__gallery img").first().get_attribute("src").await.unwrap();

@@ -1,8 +1,8 @@
 //! Search: suggestions while typing (hydrated) and the results page, typos forgiven.
 
 use end2end::browser::{DESKTOP, Session};
-use end2end::find;
 use end2end::server::Server;
+use end2end::{audit, find};
 use playwright_rs::expect;
 
 #[tokio::test]
@@ -19,6 +19,7 @@ async fn a_shopper_types_a_typo_picks_a_suggestion_with_the_keyboard_and_lands_o
             let first = page.locator("#search-suggestions [role='option']").first();
             expect(first.clone()).to_contain_text("Hoodie").await.unwrap();
             expect(search.clone()).to_have_attribute("aria-expanded", "true").await.unwrap();
+            audit::assert_accessible(page).await;
 
             search.press("ArrowDown", None).await.unwrap();
             expect(search.clone()).to_have_attribute("aria-activedescendant", "suggestion-0").await.unwrap();
@@ -27,6 +28,11 @@ async fn a_shopper_types_a_typo_picks_a_suggestion_with_the_keyboard_and_lands_o
             search.press("Enter", None).await.unwrap();
             expect(find::main_heading(page)).to_have_text(title.trim()).await.unwrap();
             assert!(page.url().contains("/p/"), "{}", page.url());
+
+            // The results page, with its filters folded into a drawer on phones.
+            page.goto(&server.url("/search?q=hoodie"), None).await.unwrap();
+            end2end::wait_for_hydration(page).await;
+            audit::assert_accessible(page).await;
             assert_eq!(session.console_errors(), Vec::<String>::new());
         })
         .await;

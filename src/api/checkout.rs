@@ -60,7 +60,9 @@ pub async fn choose_shipping_method(method: String) -> Result<(), AppError> {
 pub async fn apply_promo_code(#[server(default)] code: String) -> Result<(), AppError> {
     let state = crate::server::app_state()?;
     let cart_id = cart_id(&state).await?;
-    crate::server::services::checkout::apply_promo(&state.db, cart_id, &code).await
+    crate::server::services::checkout::apply_promo(&state.db, cart_id, &code).await?;
+    leptos_axum::redirect("/checkout/review");
+    Ok(())
 }
 
 /// The review's "Place order": one order per idempotency key, however often it is sent. Then on to

@@ -3,7 +3,6 @@
 //! a line can be removed from it, and it leads to the cart page or straight to checkout.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::CartState;
@@ -11,15 +10,11 @@ use crate::components::form::FormPage;
 use crate::model::cart::Cart;
 use crate::model::catalog::{product_path, variant_url};
 
-#[component]
+#[island]
 pub fn CartDrawer() -> impl IntoView {
     let state = CartState::get();
     let remove = ServerAction::<UpdateCartLine>::new();
-    Effect::new(move |_| {
-        if remove.version().get() > 0 {
-            state.changed();
-        }
-    });
+    Effect::new(move |_| state.follow(remove.value().get()));
     let close_button = NodeRef::<leptos::html::Button>::new();
     let close = move || {
         state.drawer.set(false);
@@ -31,24 +26,22 @@ pub fn CartDrawer() -> impl IntoView {
             }
         }
     };
-    // Opening moves focus into the drawer; leaving the page closes it.
+    // Opening moves focus into the drawer, and reads the cart the first time.
     Effect::new(move |_| {
-        if state.drawer.get()
-            && let Some(button) = close_button.get()
-        {
-            let _ = button.focus();
+        if state.drawer.get() {
+            if state.cart.with_untracked(Option::is_none) {
+                state.reload();
+            }
+            if let Some(button) = close_button.get() {
+                let _ = button.focus();
+            }
         }
-    });
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        state.drawer.set(false);
     });
     // An optional child rather than <Show>: leptos 0.8's Show with no fallback did not hydrate here.
     move || {
         state.drawer.get().then(|| view! {
             <div class="drawer-backdrop" on:click=move |_| close()></div>
-            <aside
+            <div
                 class="drawer"
                 role="dialog"
                 aria-modal="true"
@@ -65,21 +58,21 @@ pub fn CartDrawer() -> impl IntoView {
                         "Close"
                     </button>
                 </div>
-                <Transition fallback=|| view! { <p class="loading">"Loading your cart…"</p> }>
-                    {move || Suspend::new(async move {
-                        match state.cart.await {
-                            Ok(cart) => view! { <DrawerBody cart remove/> }.into_any(),
-                            Err(err) => view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </aside>
+                {move || remove.value().get().and_then(Result::err).map(|err| {
+                    view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }
+                })}
+                {move || match state.cart.get() {
+                    Some(cart) => view! { <DrawerBody cart remove/> }.into_any(),
+                    None => view! { <p class="loading" role="status">"Loading your cart…"</p> }.into_any(),
+                }}
+            </div>
         })
     }
 }
 
 #[component]
 fn DrawerBody(cart: Cart, remove: ServerAction<UpdateCartLine>) -> impl IntoView {
+    let update_url = <UpdateCartLine as leptos::server_fn::ServerFn>::url();
     if cart.lines.is_empty() {
         return view! { <p class="drawer__empty">"Your cart is empty."</p> }.into_any();
     }
@@ -99,12 +92,19 @@ fn DrawerBody(cart: Cart, remove: ServerAction<UpdateCartLine>) -> impl IntoView
                         </div>
                         <div class="drawer__line-end">
                             <strong>{line.line_total.format()}</strong>
-                            <ActionForm action=remove>
+                            <form
+                                method="post"
+                                action=update_url
+                                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    remove.dispatch(UpdateCartLine { sku: sku.clone(), quantity: 0 });
+                                }
+                            >
                                 <FormPage/>
-                                <input type="hidden" name="sku" value=sku/>
+                                <input type="hidden" name="sku" value=line.sku.clone()/>
                                 <input type="hidden" name="quantity" value="0"/>
                                 <button type="submit" class="button button--link" aria-label=label>"Remove"</button>
-                            </ActionForm>
+                            </form>
                         </div>
                     </li>
                 }

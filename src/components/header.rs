@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::catalog::search_suggestions;
 use crate::api::shell::{ShellInfo, get_navigation};
+use crate::components::browser::go_to;
 use crate::components::cart_state::CartState;
 use crate::error::AppError;
 use crate::model::catalog::SearchSuggestion;
@@ -9,7 +10,6 @@ use crate::model::catalog::SearchSuggestion;
 /// Store name, main navigation, search and cart link. The menu button folds the navigation on phones.
 #[component]
 pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
     let navigation = OnceResource::new(get_navigation());
     let store_name =
         move || Suspend::new(async move { shell_info.await.map(|info| info.store_name).unwrap_or_default() });
@@ -20,19 +20,11 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
                 <a class="site-header__logo" href="/">
                     <Suspense fallback=|| "Store">{store_name}</Suspense>
                 </a>
-                <button
-                    type="button"
-                    class="site-header__menu"
-                    aria-controls="site-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    {move || if menu_open.get() { "Close menu" } else { "Menu" }}
-                </button>
+                <MenuButton/>
                 <SearchBox/>
                 <CartLink/>
             </div>
-            <nav id="site-nav" class="site-nav" class:site-nav--open=menu_open aria-label="Main">
+            <nav id="site-nav" class="site-nav" aria-label="Main">
                 // The whole list in one Suspense: a streamed chunk must replace a whole element.
                 <Suspense fallback=|| view! { <ul><li><a href="/products">"Shop all"</a></li></ul> }>
                     {move || Suspend::new(async move {
@@ -53,17 +45,40 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
     }
 }
 
+/// "Menu": on phones, once hydrated, it folds and unfolds the navigation below the bar (without
+/// JavaScript the navigation always shows and the button is hidden).
+#[island]
+fn MenuButton() -> impl IntoView {
+    let (open, set_open) = signal(false);
+    Effect::new(move |_| {
+        let open = open.get();
+        if let Some(nav) = document().get_element_by_id("site-nav") {
+            let _ = nav.class_list().toggle_with_force("site-nav--open", open);
+        }
+    });
+    view! {
+        <button
+            type="button"
+            class="site-header__menu"
+            aria-controls="site-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| set_open.update(|open| *open = !*open)
+        >
+            {move || if open.get() { "Close menu" } else { "Menu" }}
+        </button>
+    }
+}
+
 /// The header search form. Without JavaScript it submits to /search; hydrated, it suggests products as
 /// you type (debounced), as an ARIA combobox: arrows move through the suggestions, Enter opens one,
 /// Escape closes the list.
-#[component]
+#[island]
 fn SearchBox() -> impl IntoView {
     let suggestions = RwSignal::new(Vec::<SearchSuggestion>::new());
     let active = RwSignal::new(None::<usize>);
     let open = RwSignal::new(false);
     // Each keystroke starts a generation; only the latest one's answer is shown.
     let generation = StoredValue::new(0u64);
-    let navigate = leptos_router::hooks::use_navigate();
 
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -113,7 +128,7 @@ fn SearchBox() -> impl IntoView {
                 {
                     ev.prevent_default();
                     open.set(false);
-                    navigate(&format!("/p/{slug}"), Default::default());
+                    go_to(&format!("/p/{slug}"));
                 }
             }
             "Escape" => {
@@ -127,7 +142,7 @@ fn SearchBox() -> impl IntoView {
     let on_focusout = move |_| set_timeout(move || open.set(false), std::time::Duration::from_millis(200));
 
     view! {
-        <form class="site-header__search" role="search" action="/search" method="get" on:focusout=on_focusout>
+        <form class="site-header__search" role="search" aria-label="Site search" action="/search" method="get" on:focusout=on_focusout>
             <label for="site-search" class="visually-hidden">"Search products"</label>
             <input
                 id="site-search"
@@ -159,6 +174,8 @@ fn SearchBox() -> impl IntoView {
                         .enumerate()
                         .map(|(i, s)| {
                             let price = if s.from { format!("from {}", s.price.format()) } else { s.price.format() };
+                            // An option holds no link (no control inside a control): a click opens the product.
+                            let href = format!("/p/{}", s.slug);
                             view! {
                                 <li
                                     id=format!("suggestion-{i}")
@@ -166,11 +183,10 @@ fn SearchBox() -> impl IntoView {
                                     class="suggestion"
                                     class:suggestion--active=move || active.get() == Some(i)
                                     aria-selected=move || (active.get() == Some(i)).to_string()
+                                    on:click=move |_| go_to(&href)
                                 >
-                                    <a href=format!("/p/{}", s.slug) tabindex="-1">
-                                        <span class="suggestion__title">{s.title}</span>
-                                        <span class="suggestion__meta">{s.category} " · " {price}</span>
-                                    </a>
+                                    <span class="suggestion__title">{s.title}</span>
+                                    <span class="suggestion__meta">{s.category} " · " {price}</span>
                                 </li>
                             }
                         })
@@ -182,10 +198,9 @@ fn SearchBox() -> impl IntoView {
 }
 
 /// "Cart" with the number of items, kept current by the shared cart state.
-#[component]
+#[island]
 fn CartLink() -> impl IntoView {
     let state = CartState::get();
-    let cart = state.cart;
     // Hydrated, a plain click opens the cart drawer; a modified click (new tab) and no JavaScript go to /cart.
     let open_drawer = move |ev: leptos::ev::MouseEvent| {
         if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
@@ -193,19 +208,16 @@ fn CartLink() -> impl IntoView {
             state.drawer.set(true);
         }
     };
-    let badge = move || {
-        Suspend::new(async move {
-            let count = cart.await.map(|c| c.count).unwrap_or(0);
-            let label = if count == 1 { "1 item in cart".to_owned() } else { format!("{count} items in cart") };
-            view! { <span class="badge" aria-label=label>{count}</span> }
-        })
+    let count = move || state.count.get();
+    let label = move || match count() {
+        1 => "1 item in cart".to_owned(),
+        n => format!("{n} items in cart"),
     };
     view! {
         <a class="site-header__cart" href="/cart" on:click=open_drawer>
             "Cart "
-            // Its own element: a streamed chunk must replace a whole element, not text beside it.
             <span class="site-header__count">
-                <Transition fallback=|| view! { <span class="badge">"0"</span> }>{badge}</Transition>
+                <span class="badge" aria-label=label>{count}</span>
             </span>
         </a>
     }

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::components::browser::keep_focus_inside;
 use crate::model::catalog::{Facet, FacetKey, ListingQuery};
 
 /// Filters as links (they work without JavaScript and can be shared), with how many products each leaves.
@@ -92,4 +93,78 @@ pub fn HiddenQueryInputs(query: ListingQuery, in_path: bool, except: &'static [&
         .filter(|(name, _)| !except.contains(name))
         .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
         .collect_view()
+}
+
+/// On phones the filters fold away so the first screen shows products. Without JavaScript they are a
+/// disclosure ("Filters" opens them in place); hydrated, "Filters" opens them as a modal drawer that
+/// holds the focus until Escape or "Close" returns it to the button. From 64rem they always show.
+#[island]
+pub fn FilterDrawer(active: usize, children: Children) -> impl IntoView {
+    let modal = RwSignal::new(false);
+    let details = NodeRef::<leptos::html::Details>::new();
+    let panel = NodeRef::<leptos::html::Div>::new();
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    let toggle = NodeRef::<leptos::html::Summary>::new();
+    let close = move || {
+        modal.set(false);
+        if let Some(details) = details.get_untracked() {
+            details.set_open(false);
+        }
+        if let Some(toggle) = toggle.get_untracked() {
+            let _ = toggle.focus();
+        }
+    };
+    let open = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        if let Some(details) = details.get_untracked() {
+            details.set_open(true);
+        }
+        modal.set(true);
+        // After the drawer's styles apply (a hidden button cannot take the focus).
+        request_animation_frame(move || {
+            if let Some(button) = close_button.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
+    // Tab and Shift+Tab go round the drawer's own controls while it is open; Escape closes it.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if !modal.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            "Escape" => close(),
+            "Tab" => {
+                if let Some(panel) = panel.get_untracked()
+                    && keep_focus_inside(&panel, ev.shift_key())
+                {
+                    ev.prevent_default();
+                }
+            }
+            _ => {}
+        }
+    };
+    let label = if active == 0 { "Filters".to_owned() } else { format!("Filters ({active})") };
+    view! {
+        <details class="filter-drawer" class:filter-drawer--modal=modal node_ref=details>
+            <summary class="filter-drawer__toggle button" node_ref=toggle on:click=open>{label}</summary>
+            <div class="filter-drawer__backdrop" on:click=move |_| close()></div>
+            <div
+                class="filter-drawer__panel"
+                node_ref=panel
+                role=move || modal.get().then_some("dialog")
+                aria-modal=move || modal.get().then_some("true")
+                aria-label=move || modal.get().then_some("Filters")
+                on:keydown=on_keydown
+            >
+                <div class="filter-drawer__head">
+                    <h2>"Filters"</h2>
+                    <button type="button" class="button button--link" node_ref=close_button on:click=move |_| close()>
+                        "Close"
+                    </button>
+                </div>
+                {children()}
+            </div>
+        </details>
+    }
 }

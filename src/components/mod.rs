@@ -1,3 +1,4 @@
+pub mod browser;
 pub mod cart_drawer;
 pub mod cart_state;
 pub mod footer;

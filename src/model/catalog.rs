@@ -116,6 +116,15 @@ const MAX_CATEGORY_BYTES: usize = 100;
 const MAX_PRICE_FILTER: i64 = 99_999_999_999;
 
 impl ListingQuery {
+    /// How many filters the shopper chose (each size and colour, the price bounds, "in stock only").
+    pub fn active_filters(&self) -> usize {
+        self.sizes.len()
+            + self.colors.len()
+            + usize::from(self.min_price.is_some())
+            + usize::from(self.max_price.is_some())
+            + usize::from(self.in_stock)
+    }
+
     /// Reads URL parameters leniently: malformed values are ignored, never an error.
     pub fn from_params(get_all: impl Fn(&str) -> Vec<String>) -> ListingQuery {
         let first = |key: &str| get_all(key).into_iter().next().filter(|v| !v.trim().is_empty());

@@ -3,39 +3,32 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::components::A;
 
 use crate::api::cart::UpdateCartLine;
-use crate::components::cart_state::CartState;
+use crate::components::cart_state::page_cart;
 use crate::components::form::FormPage;
 use crate::model::cart::{Cart, CartLine};
 use crate::model::catalog::{product_path, variant_url};
-use crate::pages::not_found::PageError;
 
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let state = CartState::get();
-    let update = ServerAction::<UpdateCartLine>::new();
-    // Every finished update (success or refusal) reloads the cart everywhere.
-    Effect::new(move |_| {
-        if update.version().get() > 0 {
-            state.changed();
-        }
-    });
-    let error = move || update.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="Your cart"/>
         <Meta name="robots" content="noindex"/>
         <h1>"Your cart"</h1>
-        {move || error().map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
-        <Transition fallback=|| view! { <p class="loading">"Loading your cart…"</p> }>
-            {move || Suspend::new(async move {
-                match state.cart.await {
-                    Ok(cart) => view! { <CartBody cart update/> }.into_any(),
-                    Err(error) => view! { <PageError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <CartContents/>
+    }
+}
+
+/// The lines of the page's cart. The forms are posted by the browser itself and the page comes back
+/// with the new cart (or the refusal, with how many are left): nothing here is in the WASM.
+#[component]
+fn CartContents() -> impl IntoView {
+    let update = ServerAction::<UpdateCartLine>::new();
+    let error = update.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        {error.map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
+        <CartBody cart=page_cart() update/>
     }
 }
 
@@ -47,7 +40,7 @@ fn CartBody(cart: Cart, update: ServerAction<UpdateCartLine>) -> impl IntoView {
             <div class="empty">
                 {notices.into_iter().map(|n| view! { <p class="notice" role="status">{n}</p> }).collect_view()}
                 <p>"Your cart is empty."</p>
-                <A href="/products" attr:class="button button--primary">"Continue shopping"</A>
+                <a href="/products" class="button button--primary">"Continue shopping"</a>
             </div>
         }
         .into_any();
@@ -71,7 +64,7 @@ fn CartBody(cart: Cart, update: ServerAction<UpdateCartLine>) -> impl IntoView {
                     "Subtotal (" {count_text} "): " <strong>{subtotal.map(|s| s.format())}</strong>
                 </p>
                 <p class="cart__note">"Shipping and taxes are calculated at checkout."</p>
-                <A href="/checkout" attr:class="button button--primary button--large">"Check out"</A>
+                <a href="/checkout" class="button button--primary button--large">"Check out"</a>
             </div>
         </div>
     }

@@ -4,10 +4,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::components::A;
 
 use crate::api::checkout::{ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, get_checkout};
-use crate::components::form::FormPage;
+use crate::components::form::{FormPage, SubmitOnce};
 use crate::error::AppError;
 use crate::model::checkout::{Address, COUNTRIES, CheckoutView, Totals, regions};
 use crate::model::money::Money;
@@ -22,12 +21,8 @@ enum Step {
 
 /// Loads the checkout and shows one step beside the order summary (or the empty-cart message).
 #[component]
-fn CheckoutFrame<F, V>(step: Step, reload: Signal<usize>, body: F) -> impl IntoView
-where
-    F: Fn(CheckoutView) -> V + Send + Sync + Copy + 'static,
-    V: IntoView + 'static,
-{
-    let checkout = Resource::new(move || reload.get(), |_| get_checkout());
+fn CheckoutFrame(step: Step) -> impl IntoView {
+    let checkout = Resource::new(|| (), |_| get_checkout());
     view! {
         <Title text="Checkout"/>
         <Meta name="robots" content="noindex"/>
@@ -39,24 +34,44 @@ where
                     Ok(view) if view.cart.lines.is_empty() => view! {
                         <div class="empty">
                             <p>"Your cart is empty."</p>
-                            <A href="/products" attr:class="button button--primary">"Continue shopping"</A>
+                            <a href="/products" class="button button--primary">"Continue shopping"</a>
                         </div>
                     }
                     .into_any(),
-                    Ok(view) => {
-                        let summary = view.clone();
-                        view! {
-                            <div class="checkout">
-                                <div class="checkout__step">{body(view)}</div>
-                                <Summary view=summary/>
-                            </div>
-                        }
-                        .into_any()
-                    }
+                    Ok(view) => view! { <CheckoutStep step view/> }.into_any(),
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One step's form beside the summary. Each form is posted by the browser itself (hydration adds
+/// nothing here, so none of this is in the WASM): done, the server sends the shopper to the next step;
+/// refused, it sends them back to this page, which shows why (and, for a refused order, new totals and
+/// a fresh key).
+#[component]
+fn CheckoutStep(step: Step, view: CheckoutView) -> impl IntoView {
+    let summary = view.clone();
+    let body = match step {
+        Step::Details => {
+            let address = view.address.unwrap_or(Address { country: "US".into(), ..Default::default() });
+            let (country, region) = (address.country.clone(), address.region.clone());
+            view! {
+                <DetailsStep email=view.email address>
+                    <AddressSelects country region/>
+                </DetailsStep>
+            }
+            .into_any()
+        }
+        Step::Shipping => shipping_form(view, ServerAction::new()).into_any(),
+        Step::Review => review_forms(view, ServerAction::new(), ServerAction::new()).into_any(),
+    };
+    view! {
+        <div class="checkout">
+            <div class="checkout__step">{body}</div>
+            <Summary view=summary/>
+        </div>
     }
 }
 
@@ -125,7 +140,11 @@ pub fn TotalsTable(
         <dl class="totals">
             <dt>"Subtotal"</dt><dd data-total="subtotal">{money(totals.subtotal)}</dd>
             {(totals.discount > 0).then(|| view! { <dt>{discount_label}</dt><dd data-total="discount">"−" {money(totals.discount)}</dd> })}
-            <dt>"Shipping"</dt><dd data-total="shipping">{if shipping_known { money(totals.shipping) } else { "Next step".to_owned() }}</dd>
+            <dt>"Shipping"</dt><dd data-total="shipping">{match (shipping_known, totals.shipping) {
+                (false, _) => "Next step".to_owned(),
+                (true, 0) => "Free".to_owned(),
+                (true, price) => money(price),
+            }}</dd>
             <dt>"Tax"</dt><dd data-total="tax">{if tax_known { money(totals.tax) } else { "After your address".to_owned() }}</dd>
             <dt class="totals__grand">"Total"</dt><dd class="totals__grand" data-total="total">{money(totals.total)}</dd>
         </dl>
@@ -209,72 +228,99 @@ fn Field(
 /// /checkout: contact email and shipping address.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
+    view! { <CheckoutFrame step=Step::Details/> }
+}
+
+/// The contact and address form: an island, so that a refusal is shown beside the fields while what the
+/// shopper typed stays in them (a posted form would come back with the saved values only). The two
+/// selects (long, static option lists) are rendered by the server and passed in; their refusals are
+/// listed above the form.
+#[island]
+fn DetailsStep(email: String, address: Address, children: Children) -> impl IntoView {
     let save = ServerAction::<SaveCheckoutDetails>::new();
-    let body = move |view: CheckoutView| {
-        let value = refusal(save.value());
-        let address = view.address.clone().unwrap_or(Address { country: "US".into(), ..Default::default() });
-        let chosen_region = address.region.clone();
-        let chosen_country = address.country.clone();
-        view! {
-            <ActionForm action=save attr:class="checkout-form" attr:novalidate=true>
-                <FormPage/>
-                <FormErrors messages=form_error(value, &["email", "name", "line1", "line2", "city", "region", "postal_code", "country"])/>
-                <fieldset>
-                    <legend>"Contact"</legend>
-                    <Field name="email" label="Email" kind="email" autocomplete="email" value=view.email.clone() error=field_error(value, "email")/>
-                    <p class="field__hint">"We send your receipt here. No account needed."</p>
-                </fieldset>
-                <fieldset>
-                    <legend>"Shipping address"</legend>
-                    <Field name="name" label="Full name" autocomplete="name" value=address.name.clone() error=field_error(value, "name")/>
-                    <Field name="line1" label="Street address" autocomplete="address-line1" value=address.line1.clone() error=field_error(value, "line1")/>
-                    <Field name="line2" label="Apartment, suite, etc." autocomplete="address-line2" required=false value=address.line2.clone() error=field_error(value, "line2")/>
-                    <Field name="city" label="City" autocomplete="address-level2" value=address.city.clone() error=field_error(value, "city")/>
-                    <div class="field">
-                        <label for="field-country">"Country"</label>
-                        <select id="field-country" name="country" autocomplete="country">
-                            {COUNTRIES.iter().map(|(code, name)| {
-                                view! { <option value=*code selected=chosen_country == *code>{*name}</option> }
-                            }).collect_view()}
-                        </select>
-                        {move || field_error(value, "country")().map(|m| view! { <p class="field__error">{m}</p> })}
-                    </div>
-                    <div class="field">
-                        <label for="field-region">"State / province"</label>
-                        <select id="field-region" name="region" autocomplete="address-level1"
-                            aria-invalid=move || field_error(value, "region")().is_some().then_some("true")>
-                            <option value="">"— (not needed outside the US, Canada and Australia)"</option>
-                            {COUNTRIES.iter().filter(|(code, _)| !regions(code).is_empty()).map(|(code, country)| {
-                                let chosen = chosen_region.clone();
-                                view! {
-                                    <optgroup label=*country>
-                                        {regions(code).iter().map(|(r, name)| {
-                                            view! { <option value=*r selected=chosen == *r>{*name}</option> }
-                                        }).collect_view()}
-                                    </optgroup>
-                                }
-                            }).collect_view()}
-                        </select>
-                        {move || field_error(value, "region")().map(|m| view! { <p class="field__error">{m}</p> })}
-                    </div>
-                    <Field name="postal_code" label="Postal code" autocomplete="postal-code" value=address.postal_code.clone() error=field_error(value, "postal_code")/>
-                </fieldset>
-                <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Continue to shipping"</button>
-            </ActionForm>
+    let value = refusal(save.value());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(details) = crate::components::browser::form_fields(&ev, DETAILS_FIELDS) {
+            let [email, name, line1, line2, city, region, postal_code, country] = details;
+            save.dispatch(SaveCheckoutDetails { email, name, line1, line2, city, region, postal_code, country });
         }
     };
-    view! { <CheckoutFrame step=Step::Details reload=Signal::derive(|| 0) body/> }
+    let save_url = <SaveCheckoutDetails as leptos::server_fn::ServerFn>::url();
+    view! {
+        <form
+            class="checkout-form"
+            method="post"
+            action=save_url
+            novalidate=true
+            on:submit=on_submit
+        >
+            <FormPage/>
+            <FormErrors messages=form_error(value, &["email", "name", "line1", "line2", "city", "postal_code"])/>
+            <fieldset>
+                <legend>"Contact"</legend>
+                <Field name="email" label="Email" kind="email" autocomplete="email" value=email error=field_error(value, "email")/>
+                <p class="field__hint">"We send your receipt here. No account needed."</p>
+            </fieldset>
+            <fieldset>
+                <legend>"Shipping address"</legend>
+                <Field name="name" label="Full name" autocomplete="name" value=address.name error=field_error(value, "name")/>
+                <Field name="line1" label="Street address" autocomplete="address-line1" value=address.line1 error=field_error(value, "line1")/>
+                <Field name="line2" label="Apartment, suite, etc." autocomplete="address-line2" required=false value=address.line2 error=field_error(value, "line2")/>
+                <Field name="city" label="City" autocomplete="address-level2" value=address.city error=field_error(value, "city")/>
+                {children()}
+                <Field name="postal_code" label="Postal code" autocomplete="postal-code" value=address.postal_code error=field_error(value, "postal_code")/>
+            </fieldset>
+            <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Continue to shipping"</button>
+        </form>
+    }
+}
+
+/// The details form's fields, in the order `DetailsStep` reads them.
+const DETAILS_FIELDS: [&str; 8] = ["email", "name", "line1", "line2", "city", "region", "postal_code", "country"];
+
+/// Country and state selects with the saved choice (server-rendered: the lists never change in the page).
+#[component]
+fn AddressSelects(country: String, region: String) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="field-country">"Country"</label>
+            <select id="field-country" name="country" autocomplete="country">
+                {COUNTRIES.iter().map(|(code, name)| {
+                    view! { <option value=*code selected=country == *code>{*name}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="field-region">"State / province"</label>
+            <select id="field-region" name="region" autocomplete="address-level1">
+                <option value="">"— (not needed outside the US, Canada and Australia)"</option>
+                {COUNTRIES.iter().filter(|(code, _)| !regions(code).is_empty()).map(|(code, name)| {
+                    view! {
+                        <optgroup label=*name>
+                            {regions(code).iter().map(|(r, label)| {
+                                view! { <option value=*r selected=region == *r>{*label}</option> }
+                            }).collect_view()}
+                        </optgroup>
+                    }
+                }).collect_view()}
+            </select>
+        </div>
+    }
 }
 
 /// /checkout/shipping: the shipping method, with its price for this cart.
 #[component]
 pub fn ShippingPage() -> impl IntoView {
-    let choose = ServerAction::<ChooseShippingMethod>::new();
-    let body = move |view: CheckoutView| {
+    view! { <CheckoutFrame step=Step::Shipping/> }
+}
+
+fn shipping_form(view: CheckoutView, choose: ServerAction<ChooseShippingMethod>) -> impl IntoView {
+    {
         let Some(address) = view.address.clone() else {
             return view! {
                 <p class="notice" role="status">"First enter your email and shipping address."</p>
-                <A href="/checkout" attr:class="button button--primary">"Enter your address"</A>
+                <a href="/checkout" class="button button--primary">"Enter your address"</a>
             }
             .into_any();
         };
@@ -303,26 +349,29 @@ pub fn ShippingPage() -> impl IntoView {
                         }
                     }).collect_view()}
                 </fieldset>
-                <button type="submit" class="button button--primary" disabled=move || choose.pending().get()>"Continue to review"</button>
+                <button type="submit" class="button button--primary">"Continue to review"</button>
             </ActionForm>
         }
         .into_any()
-    };
-    view! { <CheckoutFrame step=Step::Shipping reload=Signal::derive(|| 0) body/> }
+    }
 }
 
 /// /checkout/review: what will be ordered, where to, how, for how much; a promo code; "Place order".
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let promo = ServerAction::<ApplyPromoCode>::new();
-    let place = ServerAction::<PlaceOrder>::new();
-    // A refused order (a total that changed, a line sold out) shows the new state with a fresh key.
-    let reload = Signal::derive(move || promo.version().get() + place.version().get());
-    let body = move |view: CheckoutView| {
+    view! { <CheckoutFrame step=Step::Review/> }
+}
+
+fn review_forms(
+    view: CheckoutView,
+    promo: ServerAction<ApplyPromoCode>,
+    place: ServerAction<PlaceOrder>,
+) -> impl IntoView {
+    {
         let (Some(address), Some(method)) = (view.address.clone(), view.shipping_name().map(str::to_owned)) else {
             return view! {
                 <p class="notice" role="status">"First choose how your order is shipped."</p>
-                <A href="/checkout/shipping" attr:class="button button--primary">"Choose shipping"</A>
+                <a href="/checkout/shipping" class="button button--primary">"Choose shipping"</a>
             }
             .into_any();
         };
@@ -357,13 +406,10 @@ pub fn ReviewPage() -> impl IntoView {
                 <input type="hidden" name="idempotency_key" value=view.idempotency_key.clone()/>
                 <input type="hidden" name="expected_total" value=view.totals.total/>
                 <p class="place-order__total">"Total to pay: " <strong>{Money::store(view.totals.total).format()}</strong></p>
-                <button type="submit" class="button button--primary button--large" disabled=move || place.pending().get()>
-                    {move || if place.pending().get() { "Placing your order…" } else { "Place order" }}
-                </button>
+                <SubmitOnce label="Place order" busy="Placing your order…"/>
                 <p class="field__hint">"Your items are held for you while you pay on the next page."</p>
             </ActionForm>
         }
         .into_any()
-    };
-    view! { <CheckoutFrame step=Step::Review reload body/> }
+    }
 }

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::catalog::list_products;
-use crate::components::listing_filters::{HiddenQueryInputs, ListingFilters};
+use crate::components::form::SubmitOnChange;
+use crate::components::listing_filters::{FilterDrawer, HiddenQueryInputs, ListingFilters};
 use crate::components::pagination::Pagination;
 use crate::components::product_card::ProductCard;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
@@ -132,13 +133,16 @@ fn ListingResults(
         let grid = cards.into_iter().enumerate().map(|(i, card)| view! { <ProductCard card eager=i < 4/> });
         view! { <ul class="grid">{grid.collect_view()}</ul> }.into_any()
     };
+    let (shown, page, active) = (query.to_query_string(!in_path), query.page, query.active_filters());
     view! {
-        // Tests wait for the listing of a given query: client-side navigation replaces it asynchronously.
-        <div class="listing" data-query=query.to_query_string(!in_path)>
-            <ListingFilters facets query=query.clone() base in_path/>
+        // Tests wait for the listing of a given query (each filter is a link to a new page).
+        <div class="listing" data-query=shown>
+            <FilterDrawer active>
+                <ListingFilters facets query base in_path/>
+            </FilterDrawer>
             <div class="listing__results">
                 {results}
-                <Pagination page=query.page pages href/>
+                <Pagination page pages href/>
             </div>
         </div>
     }
@@ -164,7 +168,7 @@ fn SearchBody(listing: Listing) -> impl IntoView {
             <p class="listing__count" role="status">{count_text(total)}</p>
             <SortSelect query=query.clone() base=base.clone() in_path=false sorts/>
         </div>
-        <form class="search-again" role="search" action="/search" method="get">
+        <form class="search-again" role="search" aria-label="Search again" action="/search" method="get">
             <label for="search-page-q">"Search again"</label>
             <input id="search-page-q" type="search" name="q" value=text.clone() maxlength="100"/>
             <button type="submit" class="button">"Search"</button>
@@ -186,28 +190,21 @@ fn count_text(total: u64) -> String {
     }
 }
 
-/// A sort select: navigates on change once hydrated; without JavaScript, its form's button applies it.
+/// A sort select: its form's button applies it; hydrated, choosing a value is enough.
 #[component]
 fn SortSelect(query: ListingQuery, base: String, in_path: bool, sorts: &'static [Sort]) -> impl IntoView {
-    let navigate = use_navigate();
-    let on_change = {
-        let (query, base) = (query.clone(), base.clone());
-        move |ev: leptos::ev::Event| {
-            let sort = Sort::parse(&event_target_value(&ev));
-            let next = ListingQuery { sort, page: 1, ..query.clone() };
-            navigate(&format!("{base}{}", next.to_query_string(!in_path)), Default::default());
-        }
-    };
     let options = sorts
         .iter()
         .map(|sort| view! { <option value=sort.param() selected=*sort == query.sort>{sort.label()}</option> })
         .collect_view();
     view! {
-        <form class="sort" method="get" action=base>
-            <HiddenQueryInputs query=query.clone() in_path except=&["sort", "page"]/>
-            <label for="sort">"Sort by"</label>
-            <select id="sort" name="sort" on:change=on_change>{options}</select>
-            <button type="submit" class="sort__apply">"Sort"</button>
-        </form>
+        <SubmitOnChange>
+            <form class="sort" method="get" action=base>
+                <HiddenQueryInputs query=query.clone() in_path except=&["sort", "page"]/>
+                <label for="sort">"Sort by"</label>
+                <select id="sort" name="sort">{options}</select>
+                <button type="submit" class="sort__apply">"Sort"</button>
+            </form>
+        </SubmitOnChange>
     }
 }

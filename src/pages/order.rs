@@ -8,7 +8,6 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::checkout::{PayOrder, get_order};
-use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::error::AppError;
 use crate::model::checkout::OrderView;
@@ -23,9 +22,6 @@ pub fn OrderPage() -> impl IntoView {
     // the provider's page, which the client-side router must not try to render).
     let pay = ServerAction::<PayOrder>::new();
     let order = Resource::new(move || params.read().get("token").unwrap_or_default(), get_order);
-    // Placing the order emptied the cart: the header's count follows.
-    let cart = CartState::get();
-    Effect::new(move |_| cart.changed());
     view! {
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
@@ -101,7 +97,7 @@ fn OrderBody(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
 }
 
 /// "Complete payment within 14:32": counts down every second once hydrated.
-#[component]
+#[island]
 fn Countdown(seconds: i64) -> impl IntoView {
     let left = RwSignal::new(seconds);
     Effect::new(move |_| {

@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::cart::AddToCart;
 use crate::api::catalog::get_product;
+use crate::components::browser::replace_url;
 use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
@@ -22,26 +22,28 @@ pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let product = Resource::new(move || params.read().get("slug").unwrap_or_default(), get_product);
-    let sku = Memo::new(move |_| query.read().get("variant"));
+    let sku = query.read_untracked().get("variant");
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let sku = sku.clone();
+                Suspend::new(async move {
                 match product.await {
                     Ok(product) => view! { <ProductView product sku/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
 #[component]
-fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoView {
+fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
     let href_base = product_path(&product.slug);
     let canonical = href_base.clone();
     let description: String = product.description.chars().take(160).collect();
-    let (title, brand, body) = (product.title.clone(), product.brand.clone(), product.description.clone());
+    let (title, body) = (product.title.clone(), product.description.clone());
     let (category_href, category_name) = (format!("/c/{}", product.category_slug), product.category_name.clone());
     let share_image = product.images.first().map(|i| i.image.url.clone());
     let structured = {
@@ -55,6 +57,36 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
             serde_json::json!([product.json_ld(base), trail])
         })
     };
+    // The island gets the product without its description, which only the server renders.
+    let buyable = ProductDetail { description: String::new(), ..product };
+
+    view! {
+        <Title text=title.clone()/>
+        <PageMeta title=title.clone() description path=canonical image=share_image kind="product"/>
+        <JsonLd data=structured/>
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <ol>
+                <li><a href="/">"Home"</a></li>
+                <li><a href=category_href>{category_name}</a></li>
+                <li aria-current="page">{title.clone()}</li>
+            </ol>
+        </nav>
+        <ProductBuy product=buyable sku/>
+        <section class="product__description">
+            <h2>"Description"</h2>
+            <p>{body}</p>
+        </section>
+    }
+}
+
+/// Gallery, price, stock, the option pickers and "Add to cart" for the chosen variant. Choosing a value
+/// shows its variant at once and puts `?variant=SKU` in the address (replacing it, as a filter would).
+#[island]
+fn ProductBuy(product: ProductDetail, sku: Option<String>) -> impl IntoView {
+    let title = product.title.clone();
+    let brand = product.brand.clone();
+    let href_base = product_path(&product.slug);
+    let sku = RwSignal::new(sku);
     let product = StoredValue::new(product);
     let selected = Memo::new(move |_| product.with_value(|p| p.selected(sku.get().as_deref()).cloned()));
 
@@ -96,18 +128,7 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
             .collect_view()
     };
     let pickers = product.with_value(|p| p.options.len());
-
     view! {
-        <Title text=title.clone()/>
-        <PageMeta title=title.clone() description path=canonical image=share_image kind="product"/>
-        <JsonLd data=structured/>
-        <nav class="breadcrumb" aria-label="Breadcrumb">
-            <ol>
-                <li><a href="/">"Home"</a></li>
-                <li><a href=category_href>{category_name}</a></li>
-                <li aria-current="page">{title.clone()}</li>
-            </ol>
-        </nav>
         <div class="product">
             <div class="product__gallery" data-sku=move || selected.get().map(|v| v.sku)>{gallery}</div>
             <div class="product__info">
@@ -116,15 +137,11 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
                 <p class="product__price" aria-live="polite">{price}</p>
                 {stock}
                 {(0..pickers)
-                    .map(|option| view! { <OptionPicker product selected option href_base=href_base.clone()/> })
+                    .map(|option| view! { <OptionPicker product selected sku option href_base=href_base.clone()/> })
                     .collect_view()}
                 <AddToCartForm selected/>
             </div>
         </div>
-        <section class="product__description">
-            <h2>"Description"</h2>
-            <p>{body}</p>
-        </section>
     }
 }
 
@@ -135,17 +152,21 @@ fn ProductView(product: ProductDetail, sku: Memo<Option<String>>) -> impl IntoVi
 fn OptionPicker(
     product: StoredValue<ProductDetail>,
     selected: Memo<Option<Variant>>,
+    sku: RwSignal<Option<String>>,
     option: usize,
     href_base: String,
 ) -> impl IntoView {
-    let navigate = use_navigate();
+    let choose = move |href_base: &str, chosen: String| {
+        replace_url(&variant_url(href_base, &chosen));
+        sku.set(Some(chosen));
+    };
     let (name, values) = product.with_value(|p| (p.options[option].name.clone(), p.options[option].values.clone()));
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let value_ids: Vec<i32> = values.iter().map(|v| v.id).collect();
     let refs: Vec<NodeRef<leptos::html::A>> = values.iter().map(|_| NodeRef::new()).collect();
     let on_keydown = {
-        let (navigate, href_base, refs) = (navigate.clone(), href_base.clone(), refs.clone());
+        let (href_base, refs) = (href_base.clone(), refs.clone());
         move |ev: leptos::ev::KeyboardEvent| {
             let step: isize = match ev.key().as_str() {
                 "ArrowRight" | "ArrowDown" => 1,
@@ -160,8 +181,7 @@ fn OptionPicker(
                 let i = (start + step * k).rem_euclid(count) as usize;
                 let target = product.with_value(|p| p.switch(&current, option, value_ids[i]).map(|v| v.sku.clone()));
                 if let Some(sku) = target {
-                    let url = variant_url(&href_base, &sku);
-                    navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                    choose(&href_base, sku);
                     if let Some(link) = refs[i].get_untracked() {
                         let _ = link.focus();
                     }
@@ -178,7 +198,6 @@ fn OptionPicker(
         .into_iter()
         .zip(refs)
         .map(|(value, node_ref)| {
-            let navigate = navigate.clone();
             let href_base = href_base.clone();
             let target = move || {
                 selected.get().and_then(|current| {
@@ -212,8 +231,7 @@ fn OptionPicker(
             let on_click = move |ev: leptos::ev::MouseEvent| {
                 if let Some(sku) = target() {
                     ev.prevent_default();
-                    let url = variant_url(&href_base, &sku);
-                    navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+                    choose(&href_base, sku);
                 }
             };
             view! {
@@ -262,8 +280,8 @@ fn AddToCartForm(selected: Memo<Option<Variant>>) -> impl IntoView {
     let state = CartState::get();
     let add = ServerAction::<AddToCart>::new();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
-            state.changed();
+        if let Some(Ok(cart)) = add.value().get() {
+            state.show(cart);
         }
     });
     let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
@@ -276,16 +294,25 @@ fn AddToCartForm(selected: Memo<Option<Variant>>) -> impl IntoView {
         Some(Err(err)) => Some(view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any()),
         None => None,
     };
+    // Hydrated, the form is sent by the island (the page stays); without JavaScript the browser posts it.
+    let quantity = NodeRef::<leptos::html::Input>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // Not a number: 0, which the server refuses with its own words.
+        let quantity = quantity.get_untracked().and_then(|input| input.value().trim().parse().ok()).unwrap_or(0);
+        add.dispatch(AddToCart { sku: sku(), quantity });
+    };
+    let add_url = <AddToCart as leptos::server_fn::ServerFn>::url();
     view! {
-        <ActionForm action=add attr:class="add-to-cart">
+        <form class="add-to-cart" method="post" action=add_url on:submit=on_submit>
             <FormPage/>
             <input type="hidden" name="sku" value=sku/>
             <label for="quantity">"Quantity"</label>
-            <input id="quantity" type="number" name="quantity" min="1" value="1" inputmode="numeric"/>
+            <input id="quantity" type="number" name="quantity" min="1" value="1" inputmode="numeric" node_ref=quantity/>
             <button type="submit" class="button button--primary" disabled=sold_out>
                 {move || if sold_out() { "Sold out" } else { "Add to cart" }}
             </button>
-        </ActionForm>
+        </form>
         <div class="add-to-cart__outcome">{outcome}</div>
     }
 }

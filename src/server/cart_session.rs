@@ -34,6 +34,43 @@ fn find_token(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// The cart a page shows (header badge, drawer, cart page), read before the page renders: the
+/// page's islands get it as a property, and rendering stays synchronous. See `with_page_cart`.
+#[derive(Clone, Debug, Default)]
+pub struct PageCart(pub crate::model::cart::Cart);
+
+/// Reads the request's cart into its extensions (a `PageCart`) for the page about to render. A page
+/// whose cart cannot be read still renders, with an empty cart; the cart page's actions say why.
+pub async fn with_page_cart(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cart = page_cart(&state, request.headers()).await;
+    request.extensions_mut().insert(PageCart(cart));
+    next.run(request).await
+}
+
+pub async fn page_cart(state: &AppState, headers: &HeaderMap) -> crate::model::cart::Cart {
+    let Some(token) = token_from(state, headers) else { return Default::default() };
+    let found = match cart::find(&state.db, &token).await {
+        Ok(Some(cart_id)) => cart::view(&state.db, cart_id).await,
+        Ok(None) => return Default::default(),
+        Err(error) => Err(error),
+    };
+    found.unwrap_or_else(|error| {
+        tracing::warn!(%error, "the page's cart could not be read");
+        Default::default()
+    })
+}
+
+/// The page's cart as `with_page_cart` read it (empty outside a page request).
+pub fn rendered_page_cart() -> crate::model::cart::Cart {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageCart>().map(|cart| cart.0.clone()))
+        .unwrap_or_default()
+}
+
 /// The current request's cart, or None when it has none yet.
 pub async fn current(state: &AppState) -> Result<Option<i32>, AppError> {
     Ok(current_with_token(state).await?.map(|(id, _)| id))

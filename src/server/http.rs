@@ -44,9 +44,9 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// In front of every server function (`/api/…`), the one place that:
 /// - refuses a body over [`MAX_FORM_BYTES`] with 413 before any function reads it;
-/// - gives a plain HTML form post that came without a `Referer` (privacy settings,
-///   `Referrer-Policy: no-referrer`) the page its form names, so Leptos redirects back there with the
-///   error in the URL instead of losing it;
+/// - gives a plain HTML form post the page its form names as its `Referer` (also when the browser sent
+///   none: privacy settings, `Referrer-Policy: no-referrer`), so Leptos redirects back there with the
+///   error in the URL instead of losing it, and without the refusal of an earlier post;
 /// - answers a server function's error with that error's status (422, 404, 409, 429…): server_fn
 ///   answers every error 500.
 pub async fn server_functions(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -62,9 +62,15 @@ pub async fn server_functions(State(state): State<AppState>, request: Request, n
         Ok(body) => body,
         Err(error) => return server_fn_error(parts.uri.path(), error),
     };
-    if is_html_form_post(&parts.headers) && !parts.headers.contains_key(header::REFERER) {
-        let page = form_page(&body).unwrap_or_else(|| "/".to_owned());
-        if let Ok(referer) = HeaderValue::from_str(&format!("{}{page}", state.settings.public_url)) {
+    // The form's own page is preferred to the Referer: it is the page without an earlier refusal in its
+    // address, so a second refusal replaces the first instead of piling up beside it.
+    // The origin stays the one the browser used (a Referer it sent), else the public URL's.
+    let page = form_page(&body);
+    let sent = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(origin_of);
+    if is_html_form_post(&parts.headers) && (page.is_some() || sent.is_none()) {
+        let origin = sent.unwrap_or_else(|| state.settings.public_url.clone());
+        let page = page.unwrap_or_else(|| "/".to_owned());
+        if let Ok(referer) = HeaderValue::from_str(&format!("{origin}{page}")) {
             parts.headers.insert(header::REFERER, referer);
         }
     }
@@ -135,6 +141,13 @@ fn is_html_form_post(headers: &HeaderMap) -> bool {
 }
 
 /// The page a posted form names in its [`FORM_PAGE_FIELD`], if it is a path on this site.
+/// `https://shop.example.com` of `https://shop.example.com/cart?x=1`.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().filter(|host| !host.is_empty())?;
+    Some(format!("{scheme}://{host}"))
+}
+
 fn form_page(body: &[u8]) -> Option<String> {
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
     let (_, page) = fields.into_iter().find(|(name, _)| name == FORM_PAGE_FIELD)?;
@@ -249,6 +262,15 @@ mod tests {
     }
 
     const STORE: &str = "https://shop.example.com";
+
+    #[test]
+    fn the_origin_of_a_referer() {
+        assert_eq!(origin_of("https://shop.example.com/cart?x=1").as_deref(), Some(STORE));
+        assert_eq!(origin_of("http://127.0.0.1:3000").as_deref(), Some("http://127.0.0.1:3000"));
+        assert_eq!(origin_of("http://localhost:3000?a=b").as_deref(), Some("http://localhost:3000"));
+        assert_eq!(origin_of("/cart"), None);
+        assert_eq!(origin_of("https:///cart"), None);
+    }
 
     #[test]
     fn safe_methods_always_pass() {

@@ -29,7 +29,7 @@ use super::services::payments::{Payments, Provider};
 use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::stock_feed::StockFeed;
-use super::{db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve, webhooks};
+use super::{cart_session, db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve, webhooks};
 
 pub struct Application {
     listener: TcpListener,
@@ -141,6 +141,11 @@ pub fn build_router(state: AppState) -> Router {
     let static_files =
         Router::new().fallback_service(static_files).layer(axum::middleware::from_fn(http::static_cache_headers));
 
+    // The pages, each with its shopper's cart read before it renders.
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cart_session::with_page_cart));
+
     let mut router = Router::new();
     if state.settings.bench_ceiling_bytes > 0 {
         router = router.route("/bench/ceiling", get(http::bench_ceiling));
@@ -160,7 +165,7 @@ pub fn build_router(state: AppState) -> Router {
             axum::routing::post(webhooks::payments)
                 .layer(axum::extract::DefaultBodyLimit::max(webhooks::MAX_EVENT_BYTES)),
         )
-        .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
+        .merge(pages)
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::server_functions))
@@ -181,7 +186,9 @@ fn context_provider(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
 }
 
 /// No route and no file: the app's 404 page, with status 404.
-async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+async fn not_found(State(state): State<AppState>, mut request: Request) -> Response {
+    let cart = cart_session::page_cart(&state, request.headers()).await;
+    request.extensions_mut().insert(cart_session::PageCart(cart));
     let options = state.leptos_options.clone();
     let render =
         leptos_axum::render_app_to_stream_with_context(context_provider(&state), move || shell(options.clone()));

@@ -116,6 +116,14 @@ backend_tests! {
         // With a Referer, that is where it goes (as before).
         let referred = form_post(vec![("sku", "NOPE".into()), ("quantity", "1".into())], Some(app.url("/cart"))).await.unwrap();
         assert!(location(&referred).starts_with(&app.url("/cart?__path=")));
+        // With a Referer that still holds an earlier refusal, the form's own page wins: one refusal in the
+        // address (they do not pile up), on the origin the browser used.
+        let origin = app.url("").trim_end_matches('/').replace("127.0.0.1", "localhost");
+        let again = vec![("sku", "NOPE".into()), ("quantity", "1".into()), ("__page", page.into())];
+        let refused_again = form_post(again, Some(format!("{origin}{page}&__path=/api/cart/add&__err=old"))).await.unwrap();
+        let back = location(&refused_again);
+        assert!(back.starts_with(&format!("{origin}{page}&__path=")), "{back}");
+        assert_eq!(back.matches("__err=").count(), 1, "{back}");
     }
 
     async fn pages_about_one_shopper_are_never_stored_by_a_cache(app: TestApp) {
