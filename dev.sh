@@ -221,11 +221,9 @@ cmd_lighthouse() {
   for row in "/" "$category" "$product" "/search?q=hodie" "/cart|cart" "/checkout|cart"; do
     local path=${row%|cart} headers=()
     [ "$row" != "$path" ] && headers=(--extra-headers "{\"Cookie\": \"$cookie\"}")
-    CHROME_PATH=/usr/bin/chromium node "$LIGHTHOUSE_HOME/node_modules/lighthouse/cli/index.js" "$base$path" \
-      --quiet --output=json --output-path="$data/report.json" "${headers[@]}" \
-      --only-categories=performance,accessibility,best-practices,seo \
-      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$data/chromium" \
-      || die "lighthouse failed on $path"
+    # Lighthouse now and then loses its trace (NO_NAVSTART): one more try before giving up.
+    lighthouse_page "$base$path" "$data" "${headers[@]}" || lighthouse_page "$base$path" "$data" "${headers[@]}" ||
+      die "lighthouse failed on $path"
     node -e '
       const r = require(process.argv[1]), c = r.categories, a = r.audits;
       const score = (k) => String(Math.round(c[k].score * 100));
@@ -237,6 +235,15 @@ cmd_lighthouse() {
         ms("interactive").padStart(8), failed.length ? "  failing: " + failed.join(", ") : "");
     ' "$data/report.json" "$path"
   done
+}
+
+lighthouse_page() { # url, work directory, extra arguments: writes <work directory>/report.json
+  local url=$1 data=$2; shift 2
+  rm -rf "$data/chromium"
+  CHROME_PATH=/usr/bin/chromium node "$LIGHTHOUSE_HOME/node_modules/lighthouse/cli/index.js" "$url" \
+    --quiet --output=json --output-path="$data/report.json" "$@" \
+    --only-categories=performance,accessibility,best-practices,seo \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$data/chromium"
 }
 
 # Page benchmark: a release server on a 10,000-product SQLite catalog, wrk at 64 connections against
