@@ -10,7 +10,7 @@ use crate::components::cart_drawer::CartDrawer;
 use crate::components::cart_state::{CartScope, HydrationMark, page_cart};
 use crate::components::footer::Footer;
 use crate::components::header::Header;
-use crate::pages::cart::CartPage;
+use crate::pages::cart::{CartDrawerPage, CartPage};
 use crate::pages::checkout::{CheckoutPage, ReviewPage, ShippingPage};
 use crate::pages::home::HomePage;
 use crate::pages::listing::{CategoryPage, ProductsPage, SearchPage};
@@ -18,6 +18,7 @@ use crate::pages::mailbox::MailboxPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::order::OrderPage;
 use crate::pages::product::ProductPage;
+use crate::pages::suggestions::SuggestionsPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -91,8 +92,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/products") view=ProductsPage ssr=SsrMode::Async/>
                         <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async/>
                         <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                        <Route path=path!("/search/suggestions") view=SuggestionsPage ssr=SsrMode::Async/>
                         <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async/>
                         <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async/>
+                        <Route path=path!("/cart/drawer") view=CartDrawerPage ssr=SsrMode::Async/>
                         <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async/>
                         <Route path=path!("/checkout/shipping") view=ShippingPage ssr=SsrMode::Async/>
                         <Route path=path!("/checkout/review") view=ReviewPage ssr=SsrMode::Async/>

@@ -22,11 +22,4 @@ pub fn hydrate() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // A server function that redirects (a checkout step done, an order placed) loads the next page.
-    let _ = leptos::server_fn::redirect::set_redirect_hook(components::browser::go_to);
-    // A form posted before the page was interactive came back with its refusal in the URL (`__err`):
-    // the islands' actions start with it, as the server rendered them.
-    if let Some(error) = components::browser::posted_refusal() {
-        leptos::prelude::provide_context(error);
-    }
 }

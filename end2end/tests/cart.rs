@@ -15,10 +15,9 @@ async fn a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock
         .run("cart::a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock", async {
             let title = act::open_product_in(page, &server, "/c/drinkware", true).await;
             act::add_to_cart(page, 1).await;
-            expect(page.locator(".add-to-cart__outcome [role='status']"))
-                .to_contain_text("Added to your cart")
-                .await
-                .unwrap();
+            // Added in place: the cart drawer opens and says so.
+            expect(page.locator(".drawer [role='status']")).to_contain_text("Added to your cart").await.unwrap();
+            expect(page.locator(".drawer .drawer__line")).to_contain_text(title.as_str()).await.unwrap();
 
             act::go(page, find::link(page, "View cart")).await;
             expect(find::main_heading(page)).to_have_text("Your cart").await.unwrap();
@@ -85,15 +84,21 @@ async fn the_header_opens_a_cart_drawer_that_follows_the_cart() {
         .run("cart::the_header_opens_a_cart_drawer_that_follows_the_cart", async {
             let title = act::open_product_in(page, &server, "/c/drinkware", true).await;
             act::add_to_cart(page, 1).await;
-
-            page.locator(".site-header__cart").click(None).await.unwrap();
+            // Adding opened the drawer; Escape closes it and gives the focus back to the page.
             let drawer = page.locator("[role='dialog'].drawer");
             expect(drawer.clone()).to_be_visible().await.unwrap();
+            page.keyboard().press("Escape", None).await.unwrap();
+            expect(drawer.clone()).to_have_count(0).await.unwrap();
+
+            page.locator(".site-header__cart").click(None).await.unwrap();
+            expect(drawer.clone()).to_be_visible().await.unwrap();
+            expect(page.locator(".drawer__head button")).to_be_focused().await.unwrap();
             expect(drawer.locator(".drawer__line")).to_contain_text(title.as_str()).await.unwrap();
             expect(drawer.locator("a:text-is('Check out')")).to_have_attribute("href", "/checkout").await.unwrap();
             audit::assert_accessible(page).await;
             page.keyboard().press("Escape", None).await.unwrap();
             expect(drawer.clone()).to_have_count(0).await.unwrap();
+            expect(page.locator(".site-header__cart")).to_be_focused().await.unwrap();
 
             // Removing from the drawer empties the cart everywhere.
             page.locator(".site-header__cart").click(None).await.unwrap();

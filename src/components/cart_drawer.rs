@@ -1,42 +1,61 @@
 //! The cart drawer: the header's cart link opens it once the page is hydrated (without JavaScript the
-//! link goes to /cart). It shows the same cart resource as the page and the badge, so all three agree;
-//! a line can be removed from it, and it leads to the cart page or straight to checkout.
+//! link goes to /cart), and so does an item added on a product page. What it shows is the page
+//! /cart/drawer (`pages::cart::CartDrawerPage`), read each time it opens: the server renders the cart,
+//! the drawer only holds it. "Remove" posts its form the same way and shows the page that comes back.
 
 use leptos::prelude::*;
 
-use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::CartState;
-use crate::components::form::FormPage;
-use crate::model::cart::Cart;
-use crate::model::catalog::{product_path, variant_url};
+
+/// Where the drawer reads the cart from.
+pub const CART_DRAWER_PATH: &str = "/cart/drawer";
+
+#[derive(Clone, Copy, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // set by the browser only
+enum Reading {
+    /// The cart is on its way (the first time the drawer opens, it has nothing to show yet).
+    Pending,
+    Shown,
+    Failed,
+}
 
 #[island]
 pub fn CartDrawer() -> impl IntoView {
     let state = CartState::get();
-    let remove = ServerAction::<UpdateCartLine>::new();
-    Effect::new(move |_| state.follow(remove.value().get()));
+    let reading = RwSignal::new(Reading::Pending);
     let close_button = NodeRef::<leptos::html::Button>::new();
     let close = move || {
         state.drawer.set(false);
         // Focus goes back where it came from.
-        if let Some(link) = document().query_selector(".site-header__cart").ok().flatten() {
-            use leptos::wasm_bindgen::JsCast;
-            if let Ok(link) = link.dyn_into::<leptos::web_sys::HtmlElement>() {
-                let _ = link.focus();
-            }
-        }
+        #[cfg(feature = "hydrate")]
+        crate::components::browser::focus(".site-header__cart");
     };
-    // Opening moves focus into the drawer, and reads the cart the first time.
+    // Opening moves focus into the drawer and reads the cart.
     Effect::new(move |_| {
         if state.drawer.get() {
-            if state.cart.with_untracked(Option::is_none) {
-                state.reload();
-            }
-            if let Some(button) = close_button.get() {
-                let _ = button.focus();
-            }
+            reading.set(Reading::Pending);
+            show_cart(state, reading, None);
         }
     });
+    Effect::new(move |_| {
+        if let Some(button) = close_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(form) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok()) {
+                ev.prevent_default();
+                state.added.set(false);
+                crate::components::browser::mark_sending(&form, "Removing…");
+                show_cart(state, reading, Some(form));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     // An optional child rather than <Show>: leptos 0.8's Show with no fallback did not hydrate here.
     move || {
         state.drawer.get().then(|| view! {
@@ -46,11 +65,13 @@ pub fn CartDrawer() -> impl IntoView {
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby="drawer-title"
+                aria-busy=move || (reading.get() == Reading::Pending).then_some("true")
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
                         close();
                     }
                 }
+                on:submit=on_submit
             >
                 <div class="drawer__head">
                     <h2 id="drawer-title">"Your cart"</h2>
@@ -58,64 +79,39 @@ pub fn CartDrawer() -> impl IntoView {
                         "Close"
                     </button>
                 </div>
-                {move || remove.value().get().and_then(Result::err).map(|err| {
-                    view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }
-                })}
-                {move || match state.cart.get() {
-                    Some(cart) => view! { <DrawerBody cart remove/> }.into_any(),
-                    None => view! { <p class="loading" role="status">"Loading your cart…"</p> }.into_any(),
+                {move || state.added.get().then(|| view! { <p class="notice" role="status">"Added to your cart."</p> })}
+                {move || match reading.get() {
+                    Reading::Failed => Some(view! {
+                        <p class="notice notice--error" role="alert">
+                            "Your cart could not be shown here. " <a href="/cart">"Open your cart"</a>
+                        </p>
+                    }.into_any()),
+                    Reading::Pending => Some(view! { <p class="loading" role="status">"Loading your cart…"</p> }.into_any()),
+                    Reading::Shown => None,
                 }}
+                <div class="drawer__content"></div>
             </div>
         })
     }
 }
 
-#[component]
-fn DrawerBody(cart: Cart, remove: ServerAction<UpdateCartLine>) -> impl IntoView {
-    let update_url = <UpdateCartLine as leptos::server_fn::ServerFn>::url();
-    if cart.lines.is_empty() {
-        return view! { <p class="drawer__empty">"Your cart is empty."</p> }.into_any();
-    }
-    let subtotal = cart.subtotal.map(|s| s.format()).unwrap_or_default();
-    view! {
-        <ul class="drawer__lines">
-            {cart.lines.into_iter().map(|line| {
-                let label = format!("Remove {}", line.title);
-                let href = variant_url(&product_path(&line.slug), &line.sku);
-                let sku = line.sku.clone();
-                view! {
-                    <li class="drawer__line" data-sku=line.sku.clone()>
-                        <div>
-                            <a href=href>{line.title.clone()}</a>
-                            {(!line.variant_label.is_empty()).then(|| view! { <p class="cart-line__variant">{line.variant_label.clone()}</p> })}
-                            <p>{line.quantity} " × " {line.unit_price.format()}</p>
-                        </div>
-                        <div class="drawer__line-end">
-                            <strong>{line.line_total.format()}</strong>
-                            <form
-                                method="post"
-                                action=update_url
-                                on:submit=move |ev: leptos::ev::SubmitEvent| {
-                                    ev.prevent_default();
-                                    remove.dispatch(UpdateCartLine { sku: sku.clone(), quantity: 0 });
-                                }
-                            >
-                                <FormPage/>
-                                <input type="hidden" name="sku" value=line.sku.clone()/>
-                                <input type="hidden" name="quantity" value="0"/>
-                                <button type="submit" class="button button--link" aria-label=label>"Remove"</button>
-                            </form>
-                        </div>
-                    </li>
+/// Reads the cart page (or posts `form`, which comes back to it) and shows it in the drawer; the
+/// header's count follows.
+fn show_cart(state: CartState, reading: RwSignal<Reading>, form: Option<leptos::web_sys::HtmlFormElement>) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use crate::components::browser::{load_page, show_part};
+        let url = form.as_ref().map(|form| form.action()).unwrap_or_else(|| CART_DRAWER_PATH.to_owned());
+        match load_page(&url, form.as_ref()).await {
+            Some(loaded) if show_part(&loaded, "main .drawer__content", ".drawer .drawer__content") => {
+                if let Some(count) = loaded.cart_count() {
+                    state.count.set(count);
                 }
-            }).collect_view()}
-        </ul>
-        <p class="drawer__subtotal">"Subtotal " <strong>{subtotal}</strong></p>
-        <p class="field__hint">"Shipping and taxes are calculated at checkout."</p>
-        <div class="drawer__actions">
-            <a class="button" href="/cart">"View cart"</a>
-            <a class="button button--primary" href="/checkout">"Check out"</a>
-        </div>
-    }
-    .into_any()
+                reading.set(Reading::Shown);
+            }
+            _ => reading.set(Reading::Failed),
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (state, reading, form);
 }

@@ -1,7 +1,6 @@
 //! The cart as every island sees it, provided by the `CartScope` island around the page: the number
-//! of items (rendered with the page) and, once the drawer or an action needed it, the cart itself.
-//! Each cart action's answer is the new cart, so the header badge, the drawer and the product page
-//! agree without a reload.
+//! of items (rendered with the page, then read from each page an island loads in the background) and
+//! whether the cart drawer is open. The cart's lines stay on the server: the drawer shows a page of it.
 
 use leptos::prelude::*;
 
@@ -10,10 +9,10 @@ use crate::model::cart::Cart;
 #[derive(Clone, Copy)]
 pub struct CartState {
     pub count: RwSignal<i32>,
-    /// The cart's lines, read when first needed (the drawer opens) and after each action.
-    pub cart: RwSignal<Option<Cart>>,
     /// Whether the cart drawer is open (hydrated only: without JavaScript the header links to /cart).
     pub drawer: RwSignal<bool>,
+    /// Whether the drawer was opened by an item just added (it then says so).
+    pub added: RwSignal<bool>,
 }
 
 impl CartState {
@@ -21,30 +20,10 @@ impl CartState {
         expect_context::<CartState>()
     }
 
-    /// After an action that answered with the cart: every view of it follows.
-    pub fn show(&self, cart: Cart) {
-        self.count.set(cart.count);
-        self.cart.set(Some(cart));
-    }
-
-    /// Reads the cart (again): when the drawer first opens, or after a refused action (the cart may
-    /// have moved meanwhile).
-    pub fn reload(&self) {
-        let state = *self;
-        leptos::task::spawn_local(async move {
-            if let Ok(fresh) = crate::api::cart::get_cart().await {
-                state.show(fresh);
-            }
-        });
-    }
-
-    /// Follows an action's answer: the cart it returned, or the cart read again after a refusal.
-    pub fn follow<E: Clone + Send + Sync + 'static>(&self, answer: Option<Result<Cart, E>>) {
-        match answer {
-            Some(Ok(cart)) => self.show(cart),
-            Some(Err(_)) => self.reload(),
-            None => {}
-        }
+    /// Opens the cart drawer; `added`: because an item was just added.
+    pub fn open(&self, added: bool) {
+        self.added.set(added);
+        self.drawer.set(true);
     }
 }
 
@@ -60,7 +39,11 @@ pub fn page_cart() -> Cart {
 /// Shares the page's cart count with every island inside; the lines stay on the server until needed.
 #[island]
 pub fn CartScope(count: i32, children: Children) -> impl IntoView {
-    provide_context(CartState { count: RwSignal::new(count), cart: RwSignal::new(None), drawer: RwSignal::new(false) });
+    provide_context(CartState {
+        count: RwSignal::new(count),
+        drawer: RwSignal::new(false),
+        added: RwSignal::new(false),
+    });
     children()
 }
 

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use crate::api::catalog::search_suggestions;
 use crate::api::shell::{ShellInfo, get_navigation};
 use crate::components::browser::go_to;
 use crate::components::cart_state::CartState;
 use crate::error::AppError;
-use crate::model::catalog::SearchSuggestion;
+use crate::model::catalog::encode;
+use crate::pages::suggestions::SUGGESTIONS_PATH;
 
 /// Store name, main navigation, search and cart link. The menu button folds the navigation on phones.
 #[component]
@@ -70,15 +70,17 @@ fn MenuButton() -> impl IntoView {
 }
 
 /// The header search form. Without JavaScript it submits to /search; hydrated, it suggests products as
-/// you type (debounced), as an ARIA combobox: arrows move through the suggestions, Enter opens one,
-/// Escape closes the list.
+/// you type (debounced; the list is the page /search/suggestions, read in the background), as an ARIA
+/// combobox: arrows move through the suggestions, Enter opens one, Escape closes the list.
 #[island]
 fn SearchBox() -> impl IntoView {
-    let suggestions = RwSignal::new(Vec::<SearchSuggestion>::new());
+    // How many suggestions the list shows, and which one the arrows are on.
+    let shown = RwSignal::new(0usize);
     let active = RwSignal::new(None::<usize>);
     let open = RwSignal::new(false);
     // Each keystroke starts a generation; only the latest one's answer is shown.
     let generation = StoredValue::new(0u64);
+    Effect::new(move |_| mark_active(active.get()));
 
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -86,7 +88,7 @@ fn SearchBox() -> impl IntoView {
         generation.set_value(current);
         if text.trim().chars().count() < 2 {
             open.set(false);
-            suggestions.set(Vec::new());
+            shown.set(0);
             return;
         }
         set_timeout(
@@ -94,20 +96,31 @@ fn SearchBox() -> impl IntoView {
                 if generation.get_value() != current {
                     return;
                 }
+                #[cfg(feature = "hydrate")]
                 leptos::task::spawn_local(async move {
-                    let found = search_suggestions(text).await.unwrap_or_default();
-                    if generation.get_value() == current {
+                    use crate::components::browser::{load_page, show_part};
+                    let url = format!("{SUGGESTIONS_PATH}?q={}", encode(&text));
+                    let Some(loaded) = load_page(&url, None).await else { return };
+                    if generation.get_value() == current
+                        && show_part(&loaded, "main .suggestions-found", "#search-suggestions")
+                    {
                         active.set(None);
                         open.set(true);
-                        suggestions.set(found);
+                        shown.set(
+                            document()
+                                .query_selector_all("#search-suggestions [role='option']")
+                                .map_or(0, |l| l.length() as usize),
+                        );
                     }
                 });
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (text, encode, SUGGESTIONS_PATH);
             },
             std::time::Duration::from_millis(150),
         );
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let count = suggestions.with_untracked(Vec::len);
+        let count = shown.get_untracked();
         match ev.key().as_str() {
             "ArrowDown" | "ArrowUp" if open.get_untracked() && count > 0 => {
                 ev.prevent_default();
@@ -122,13 +135,10 @@ fn SearchBox() -> impl IntoView {
                 });
             }
             "Enter" => {
-                if let Some(slug) = active
-                    .get_untracked()
-                    .and_then(|i| suggestions.with_untracked(|s| s.get(i).map(|s| s.slug.clone())))
-                {
+                if let Some(href) = active.get_untracked().and_then(suggestion_href) {
                     ev.prevent_default();
                     open.set(false);
-                    go_to(&format!("/p/{slug}"));
+                    go_to(&href);
                 }
             }
             "Escape" => {
@@ -137,6 +147,17 @@ fn SearchBox() -> impl IntoView {
             }
             _ => {}
         }
+    };
+    // A click on a suggestion opens its product.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(href) = crate::components::browser::event_target_closest(&ev, "[data-href]")
+            .and_then(|option| option.get_attribute("data-href"))
+        {
+            go_to(&href);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
     };
     // Let a click on a suggestion land before the list closes.
     let on_focusout = move |_| set_timeout(move || open.set(false), std::time::Duration::from_millis(200));
@@ -154,7 +175,7 @@ fn SearchBox() -> impl IntoView {
                 role="combobox"
                 aria-autocomplete="list"
                 aria-controls="search-suggestions"
-                aria-expanded=move || (open.get() && !suggestions.read().is_empty()).to_string()
+                aria-expanded=move || (open.get() && shown.get() > 0).to_string()
                 aria-activedescendant=move || active.get().map(|i| format!("suggestion-{i}"))
                 on:input=on_input
                 on:keydown=on_keydown
@@ -165,38 +186,34 @@ fn SearchBox() -> impl IntoView {
                 class="suggestions"
                 role="listbox"
                 aria-label="Suggestions"
-                hidden=move || !open.get() || suggestions.read().is_empty()
-            >
-                {move || {
-                    suggestions
-                        .get()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, s)| {
-                            let price = if s.from { format!("from {}", s.price.format()) } else { s.price.format() };
-                            // An option holds no link (no control inside a control): a click opens the product.
-                            let href = format!("/p/{}", s.slug);
-                            view! {
-                                <li
-                                    id=format!("suggestion-{i}")
-                                    role="option"
-                                    class="suggestion"
-                                    class:suggestion--active=move || active.get() == Some(i)
-                                    aria-selected=move || (active.get() == Some(i)).to_string()
-                                    on:click=move |_| go_to(&href)
-                                >
-                                    <span class="suggestion__title">{s.title}</span>
-                                    <span class="suggestion__meta">{s.category} " · " {price}</span>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ul>
+                hidden=move || !open.get() || shown.get() == 0
+                on:click=on_click
+            ></ul>
         </form>
     }
 }
 
+/// The product page a suggestion opens.
+fn suggestion_href(index: usize) -> Option<String> {
+    document().get_element_by_id(&format!("suggestion-{index}"))?.get_attribute("data-href")
+}
+
+/// Marks the suggestion the arrows are on (and no other).
+fn mark_active(active: Option<usize>) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(options) = document().query_selector_all("#search-suggestions [role='option']") {
+        use leptos::wasm_bindgen::JsCast;
+        for i in 0..options.length() {
+            if let Some(option) = options.item(i).and_then(|o| o.dyn_into::<leptos::web_sys::Element>().ok()) {
+                let on = active == Some(i as usize);
+                let _ = option.set_attribute("aria-selected", if on { "true" } else { "false" });
+                let _ = option.class_list().toggle_with_force("suggestion--active", on);
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = active;
+}
 /// "Cart" with the number of items, kept current by the shared cart state.
 #[island]
 fn CartLink() -> impl IntoView {
@@ -205,7 +222,7 @@ fn CartLink() -> impl IntoView {
     let open_drawer = move |ev: leptos::ev::MouseEvent| {
         if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
             ev.prevent_default();
-            state.drawer.set(true);
+            state.open(false);
         }
     };
     let count = move || state.count.get();

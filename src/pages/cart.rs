@@ -7,6 +7,7 @@ use leptos_meta::{Meta, Title};
 use crate::api::cart::UpdateCartLine;
 use crate::components::cart_state::page_cart;
 use crate::components::form::FormPage;
+use crate::components::seo::PageMeta;
 use crate::model::cart::{Cart, CartLine};
 use crate::model::catalog::{product_path, variant_url};
 
@@ -14,7 +15,11 @@ use crate::model::catalog::{product_path, variant_url};
 pub fn CartPage() -> impl IntoView {
     view! {
         <Title text="Your cart"/>
-        <Meta name="robots" content="noindex"/>
+        <PageMeta
+            title="Your cart".to_owned()
+            description="The items in your cart, their prices and the way to checkout.".to_owned()
+            path="/cart".to_owned()
+        />
         <h1>"Your cart"</h1>
         <CartContents/>
     }
@@ -101,4 +106,65 @@ fn CartLineView(line: CartLine, update: ServerAction<UpdateCartLine>) -> impl In
             <p class="cart-line__total">{line_total.format()}</p>
         </li>
     }
+}
+
+/// /cart/drawer: the cart in brief (lines, subtotal, the way on), the page the header's cart drawer
+/// shows (`components::cart_drawer`). A page like any other, so the server renders the cart and the
+/// browser bundle holds none of it; "Remove" posts its form and comes back here, with the refusal if
+/// there is one.
+#[component]
+pub fn CartDrawerPage() -> impl IntoView {
+    let update = ServerAction::<UpdateCartLine>::new();
+    let error = update.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <Title text="Your cart"/>
+        <Meta name="robots" content="noindex"/>
+        <h1>"Your cart"</h1>
+        <div class="drawer__content">
+            {error.map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
+            <CartBrief cart=page_cart()/>
+        </div>
+    }
+}
+
+#[component]
+fn CartBrief(cart: Cart) -> impl IntoView {
+    let update_url = <UpdateCartLine as leptos::server_fn::ServerFn>::url();
+    if cart.lines.is_empty() {
+        return view! { <p class="drawer__empty">"Your cart is empty."</p> }.into_any();
+    }
+    let subtotal = cart.subtotal.map(|s| s.format()).unwrap_or_default();
+    view! {
+        <ul class="drawer__lines">
+            {cart.lines.into_iter().map(|line| {
+                let label = format!("Remove {}", line.title);
+                let href = variant_url(&product_path(&line.slug), &line.sku);
+                view! {
+                    <li class="drawer__line" data-sku=line.sku.clone()>
+                        <div>
+                            <a href=href>{line.title.clone()}</a>
+                            {(!line.variant_label.is_empty()).then(|| view! { <p class="cart-line__variant">{line.variant_label.clone()}</p> })}
+                            <p>{line.quantity} " × " {line.unit_price.format()}</p>
+                        </div>
+                        <div class="drawer__line-end">
+                            <strong>{line.line_total.format()}</strong>
+                            <form method="post" action=update_url>
+                                <FormPage/>
+                                <input type="hidden" name="sku" value=line.sku.clone()/>
+                                <input type="hidden" name="quantity" value="0"/>
+                                <button type="submit" class="button button--link" aria-label=label>"Remove"</button>
+                            </form>
+                        </div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        <p class="drawer__subtotal">"Subtotal " <strong>{subtotal}</strong></p>
+        <p class="field__hint">"Shipping and taxes are calculated at checkout."</p>
+        <div class="drawer__actions">
+            <a class="button" href="/cart">"View cart"</a>
+            <a class="button button--primary" href="/checkout">"Check out"</a>
+        </div>
+    }
+    .into_any()
 }

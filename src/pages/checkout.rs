@@ -3,10 +3,11 @@
 //! JavaScript; every total shown comes from the server.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 
 use crate::api::checkout::{ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, get_checkout};
 use crate::components::form::{FormPage, SubmitOnce};
+use crate::components::seo::PageMeta;
 use crate::error::AppError;
 use crate::model::checkout::{Address, COUNTRIES, CheckoutView, Totals, regions};
 use crate::model::money::Money;
@@ -19,13 +20,27 @@ enum Step {
     Review,
 }
 
+impl Step {
+    fn path(self) -> &'static str {
+        match self {
+            Step::Details => "/checkout",
+            Step::Shipping => "/checkout/shipping",
+            Step::Review => "/checkout/review",
+        }
+    }
+}
+
 /// Loads the checkout and shows one step beside the order summary (or the empty-cart message).
 #[component]
 fn CheckoutFrame(step: Step) -> impl IntoView {
     let checkout = Resource::new(|| (), |_| get_checkout());
     view! {
         <Title text="Checkout"/>
-        <Meta name="robots" content="noindex"/>
+        <PageMeta
+            title="Checkout".to_owned()
+            description="Check out: your contact, shipping address, shipping method and payment.".to_owned()
+            path=step.path().to_owned()
+        />
         <h1>"Checkout"</h1>
         <Steps step/>
         <Suspense fallback=|| view! { <p class="loading">"Loading your checkout…"</p> }>
@@ -56,10 +71,9 @@ fn CheckoutStep(step: Step, view: CheckoutView) -> impl IntoView {
     let body = match step {
         Step::Details => {
             let address = view.address.unwrap_or(Address { country: "US".into(), ..Default::default() });
-            let (country, region) = (address.country.clone(), address.region.clone());
             view! {
-                <DetailsStep email=view.email address>
-                    <AddressSelects country region/>
+                <DetailsStep>
+                    <DetailsForm email=view.email address/>
                 </DetailsStep>
             }
             .into_any()
@@ -77,17 +91,17 @@ fn CheckoutStep(step: Step, view: CheckoutView) -> impl IntoView {
 
 #[component]
 fn Steps(step: Step) -> impl IntoView {
-    let item = move |this: Step, href: &'static str, label: &'static str| {
+    let item = move |this: Step, label: &'static str| {
         let current = (this == step).then_some("step");
-        view! { <li aria-current=current><a href=href>{label}</a></li> }
+        view! { <li aria-current=current><a href=this.path()>{label}</a></li> }
     };
     view! {
         <nav aria-label="Checkout steps">
             <ol class="steps">
                 <li><a href="/cart">"Cart"</a></li>
-                {item(Step::Details, "/checkout", "Information")}
-                {item(Step::Shipping, "/checkout/shipping", "Shipping")}
-                {item(Step::Review, "/checkout/review", "Review")}
+                {item(Step::Details, "Information")}
+                {item(Step::Shipping, "Shipping")}
+                {item(Step::Review, "Review")}
                 <li>"Payment"</li>
             </ol>
         </nav>
@@ -231,30 +245,44 @@ pub fn CheckoutPage() -> impl IntoView {
     view! { <CheckoutFrame step=Step::Details/> }
 }
 
-/// The contact and address form: an island, so that a refusal is shown beside the fields while what the
-/// shopper typed stays in them (a posted form would come back with the saved values only). The two
-/// selects (long, static option lists) are rendered by the server and passed in; their refusals are
-/// listed above the form.
+/// Keeps what the shopper typed when the details are refused: hydrated, the form (`DetailsForm`,
+/// rendered by the server) is posted in the background; refused, the page that comes back gives the
+/// form its messages while the fields keep their input (a page posted by the browser would come back
+/// with the saved values only); accepted, the next step opens. Without JavaScript the browser posts it.
 #[island]
-fn DetailsStep(email: String, address: Address, children: Children) -> impl IntoView {
+fn DetailsStep(children: Children) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use crate::components::browser::{focus, go_to, post_in_background, show_form_keeping_input};
+            post_in_background(&ev, busy, "Saving…", |form, loaded| match loaded {
+                Some(loaded) if loaded.refused() && show_form_keeping_input(&loaded, ".checkout-form") => {
+                    focus(".checkout-form [aria-invalid='true'], .checkout-form [role='alert']");
+                }
+                Some(loaded) if !loaded.refused() => go_to(&loaded.url),
+                _ => form.submit().unwrap_or_default(),
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, busy);
+    };
+    view! {
+        <div class="details-step" aria-busy=move || busy.get().then_some("true") on:submit=on_submit>
+            {children()}
+        </div>
+    }
+}
+
+/// The contact and address form, with the saved values and the last refusal beside its fields.
+#[component]
+fn DetailsForm(email: String, address: Address) -> impl IntoView {
     let save = ServerAction::<SaveCheckoutDetails>::new();
     let value = refusal(save.value());
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(details) = crate::components::browser::form_fields(&ev, DETAILS_FIELDS) {
-            let [email, name, line1, line2, city, region, postal_code, country] = details;
-            save.dispatch(SaveCheckoutDetails { email, name, line1, line2, city, region, postal_code, country });
-        }
-    };
     let save_url = <SaveCheckoutDetails as leptos::server_fn::ServerFn>::url();
+    let (country, region) = (address.country.clone(), address.region.clone());
     view! {
-        <form
-            class="checkout-form"
-            method="post"
-            action=save_url
-            novalidate=true
-            on:submit=on_submit
-        >
+        <form class="checkout-form" method="post" action=save_url novalidate=true>
             <FormPage/>
             <FormErrors messages=form_error(value, &["email", "name", "line1", "line2", "city", "postal_code"])/>
             <fieldset>
@@ -268,16 +296,13 @@ fn DetailsStep(email: String, address: Address, children: Children) -> impl Into
                 <Field name="line1" label="Street address" autocomplete="address-line1" value=address.line1 error=field_error(value, "line1")/>
                 <Field name="line2" label="Apartment, suite, etc." autocomplete="address-line2" required=false value=address.line2 error=field_error(value, "line2")/>
                 <Field name="city" label="City" autocomplete="address-level2" value=address.city error=field_error(value, "city")/>
-                {children()}
+                <AddressSelects country region/>
                 <Field name="postal_code" label="Postal code" autocomplete="postal-code" value=address.postal_code error=field_error(value, "postal_code")/>
             </fieldset>
-            <button type="submit" class="button button--primary" disabled=move || save.pending().get()>"Continue to shipping"</button>
+            <button type="submit" class="button button--primary">"Continue to shipping"</button>
         </form>
     }
 }
-
-/// The details form's fields, in the order `DetailsStep` reads them.
-const DETAILS_FIELDS: [&str; 8] = ["email", "name", "line1", "line2", "city", "region", "postal_code", "country"];
 
 /// Country and state selects with the saved choice (server-rendered: the lists never change in the page).
 #[component]

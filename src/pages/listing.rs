@@ -161,8 +161,9 @@ fn SearchBody(listing: Listing) -> impl IntoView {
     let sorts: &'static [Sort] = if text.is_empty() { &Sort::ALL } else { &Sort::SEARCH };
     view! {
         <Title text=title.clone()/>
-        <PageMeta title description="Search the store's products.".to_owned() path=format!("/search{}", query.to_query_string(true)) canonical=false/>
-        <Meta name="robots" content="noindex, follow"/>
+        // Results for a query are a page like a category's (canonical: the query alone); filtered, not indexed.
+        <PageMeta title description="Search the store's products.".to_owned() path=search_path(&text) canonical=!query.is_filtered()/>
+        {query.is_filtered().then(|| view! { <Meta name="robots" content="noindex, follow"/> })}
         <div class="listing__head">
             <h1>{heading}</h1>
             <p class="listing__count" role="status">{count_text(total)}</p>
@@ -207,4 +208,9 @@ fn SortSelect(query: ListingQuery, base: String, in_path: bool, sorts: &'static 
             </form>
         </SubmitOnChange>
     }
+}
+
+/// The canonical address of the results for `text`.
+fn search_path(text: &str) -> String {
+    if text.is_empty() { "/search".to_owned() } else { format!("/search?q={}", crate::model::catalog::encode(text)) }
 }

@@ -6,3 +6,4 @@ pub mod mailbox;
 pub mod not_found;
 pub mod order;
 pub mod product;
+pub mod suggestions;

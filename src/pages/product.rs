@@ -1,6 +1,7 @@
-//! The product page (/p/{slug}): gallery, price, stock and one picker per option. Choosing a value
-//! updates price, stock and images without a page load and puts `?variant=SKU` in the URL, so the page
-//! can be shared and server-renders that variant. Without JavaScript the values are plain links.
+//! The product page (/p/{slug}): gallery, price, stock and one picker per option, rendered by the
+//! server for the variant in `?variant=SKU`. Each value is a link to its variant's page; hydrated,
+//! choosing one swaps in that page's panel without a page load (and puts its address in the URL, so
+//! the page can be shared). Without JavaScript the values are plain links.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,13 +9,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::cart::AddToCart;
 use crate::api::catalog::get_product;
-use crate::components::browser::replace_url;
 use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::error::AppError;
 use crate::model::catalog::{product_path, variant_url};
-use crate::model::product::{ProductDetail, StockLevel, ValueState, Variant};
+use crate::model::product::{ProductDetail, ProductOption, StockLevel, ValueState, Variant};
 use crate::pages::not_found::{NotFound, PageError};
 
 #[component]
@@ -57,8 +57,6 @@ fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
             serde_json::json!([product.json_ld(base), trail])
         })
     };
-    // The island gets the product without its description, which only the server renders.
-    let buyable = ProductDetail { description: String::new(), ..product };
 
     view! {
         <Title text=title.clone()/>
@@ -71,7 +69,9 @@ fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
                 <li aria-current="page">{title.clone()}</li>
             </ol>
         </nav>
-        <ProductBuy product=buyable sku/>
+        <ProductBuy>
+            <BuyPanel product sku/>
+        </ProductBuy>
         <section class="product__description">
             <h2>"Description"</h2>
             <p>{body}</p>
@@ -79,174 +79,221 @@ fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
     }
 }
 
-/// Gallery, price, stock, the option pickers and "Add to cart" for the chosen variant. Choosing a value
-/// shows its variant at once and puts `?variant=SKU` in the address (replacing it, as a filter would).
+/// Makes the buying panel (`BuyPanel`, rendered by the server) choose variants and add to the cart
+/// without leaving the page. A value is a link to its variant's page: hydrated, the island reads that
+/// page in the background and puts its panel in place of this one, and shows its address (replacing
+/// it, as a filter would). "Add to cart" posts the form the same way and shows the page the server
+/// answers with (the refusal, or the new stock), then opens the cart drawer. The options follow the
+/// ARIA radio group pattern: one Tab stop per group (the checked value); arrow keys choose the previous
+/// or next value that has a variant and keep the focus on it. Whatever cannot be read in the background
+/// is done the plain way (the link is followed, the form is posted), as without JavaScript.
 #[island]
-fn ProductBuy(product: ProductDetail, sku: Option<String>) -> impl IntoView {
-    let title = product.title.clone();
-    let brand = product.brand.clone();
-    let href_base = product_path(&product.slug);
-    let sku = RwSignal::new(sku);
-    let product = StoredValue::new(product);
-    let selected = Memo::new(move |_| product.with_value(|p| p.selected(sku.get().as_deref()).cloned()));
-
-    let price = move || {
-        selected.get().map(|v| {
-            view! {
-                {v.compare_at.map(|was| view! { <s class="product__was">{was.format()}</s> " " })}
-                <span class="product__price-now" class:price--sale=v.compare_at.is_some()>{v.price.format()}</span>
-            }
-        })
+fn ProductBuy(children: Children) -> impl IntoView {
+    let state = CartState::get();
+    let busy = RwSignal::new(false);
+    // Each choice starts a generation; only the latest one's page is shown.
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| rove_radios());
+    // A plain click on a value (a modified one opens its page in a new tab, as a link does).
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
+            && let Some(value) = crate::components::browser::event_target_closest(&ev, "a[role='radio'][href]")
+        {
+            ev.prevent_default();
+            show_variant(value, busy, generation, false);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
     };
-    let stock = move || {
-        selected.get().map(|v| {
-            let level = StockLevel::of(v.stock);
-            view! {
-                <p class="product__stock" class:product__stock--out=level == StockLevel::SoldOut>
-                    {level.message()}
-                </p>
-            }
-        })
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let step: i32 = match ev.key().as_str() {
+            "ArrowRight" | "ArrowDown" => 1,
+            "ArrowLeft" | "ArrowUp" => -1,
+            _ => return,
+        };
+        #[cfg(feature = "hydrate")]
+        if let Some(value) = crate::components::browser::event_target_closest(&ev, "a[role='radio']")
+            .and_then(|value| next_value(&value, step))
+        {
+            ev.prevent_default();
+            show_variant(value, busy, generation, true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (step, generation);
     };
-    let gallery = move || {
-        let images = selected.get().map(|v| product.with_value(|p| p.images_for(&v))).unwrap_or_default();
-        images
-            .into_iter()
-            .enumerate()
-            .map(|(i, image)| {
-                view! {
-                    <img
-                        src=image.url
-                        alt=image.alt
-                        width=image.width
-                        height=image.height
-                        loading=if i == 0 { "eager" } else { "lazy" }
-                        fetchpriority=if i == 0 { "high" } else { "auto" }
-                    />
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        crate::components::browser::post_in_background(&ev, busy, "Adding…", move |form, loaded| match loaded {
+            Some(loaded) if crate::components::browser::show_part(&loaded, ".product", ".product") => {
+                rove_radios();
+                if let Some(count) = loaded.cart_count() {
+                    state.count.set(count);
                 }
-            })
-            .collect_view()
+                if !loaded.refused() {
+                    state.open(true);
+                }
+            }
+            _ => form.submit().unwrap_or_default(),
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, state);
     };
-    let pickers = product.with_value(|p| p.options.len());
     view! {
-        <div class="product">
-            <div class="product__gallery" data-sku=move || selected.get().map(|v| v.sku)>{gallery}</div>
-            <div class="product__info">
-                <h1>{title}</h1>
-                <p class="product__brand">{brand}</p>
-                <p class="product__price" aria-live="polite">{price}</p>
-                {stock}
-                {(0..pickers)
-                    .map(|option| view! { <OptionPicker product selected sku option href_base=href_base.clone()/> })
-                    .collect_view()}
-                <AddToCartForm selected/>
-            </div>
+        <div
+            class="product-buy"
+            aria-busy=move || busy.get().then_some("true")
+            on:click=on_click
+            on:keydown=on_keydown
+            on:submit=on_submit
+        >
+            {children()}
         </div>
     }
 }
 
-/// One option (Size, Color) as a radio group of links to the matching variant. Once hydrated it follows
-/// the ARIA radio group pattern: one Tab stop (the checked value), arrow keys choose the previous or
-/// next value that has a variant and move the focus with it. Without JavaScript every value is a link.
-#[component]
-fn OptionPicker(
-    product: StoredValue<ProductDetail>,
-    selected: Memo<Option<Variant>>,
-    sku: RwSignal<Option<String>>,
-    option: usize,
-    href_base: String,
-) -> impl IntoView {
-    let choose = move |href_base: &str, chosen: String| {
-        replace_url(&variant_url(href_base, &chosen));
-        sku.set(Some(chosen));
+/// Shows the variant a value links to: its page's panel in place of this one, its address in the
+/// location bar; with `refocus`, the focus on the value again (now checked) for the next arrow key.
+#[cfg(feature = "hydrate")]
+fn show_variant(value: leptos::web_sys::Element, busy: RwSignal<bool>, generation: StoredValue<u64>, refocus: bool) {
+    use crate::components::browser::{focus, go_to, load_page, replace_url, show_part};
+    let (Some(href), group) = (value.get_attribute("href"), value.closest("[role='radiogroup']").ok().flatten()) else {
+        return;
     };
-    let (name, values) = product.with_value(|p| (p.options[option].name.clone(), p.options[option].values.clone()));
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let value_ids: Vec<i32> = values.iter().map(|v| v.id).collect();
-    let refs: Vec<NodeRef<leptos::html::A>> = values.iter().map(|_| NodeRef::new()).collect();
-    let on_keydown = {
-        let (href_base, refs) = (href_base.clone(), refs.clone());
-        move |ev: leptos::ev::KeyboardEvent| {
-            let step: isize = match ev.key().as_str() {
-                "ArrowRight" | "ArrowDown" => 1,
-                "ArrowLeft" | "ArrowUp" => -1,
-                _ => return,
-            };
-            ev.prevent_default();
-            let Some(current) = selected.get_untracked() else { return };
-            let count = value_ids.len() as isize;
-            let start = value_ids.iter().position(|id| current.value_ids.get(option) == Some(id)).unwrap_or(0) as isize;
-            for k in 1..count {
-                let i = (start + step * k).rem_euclid(count) as usize;
-                let target = product.with_value(|p| p.switch(&current, option, value_ids[i]).map(|v| v.sku.clone()));
-                if let Some(sku) = target {
-                    choose(&href_base, sku);
-                    if let Some(link) = refs[i].get_untracked() {
-                        let _ = link.focus();
-                    }
-                    return;
+    let group = group.and_then(|g| g.get_attribute("aria-labelledby")).unwrap_or_default();
+    let current = generation.get_value() + 1;
+    generation.set_value(current);
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let loaded = load_page(&href, None).await;
+        if generation.get_value() != current {
+            return;
+        }
+        match loaded {
+            Some(loaded) if show_part(&loaded, ".product", ".product") => {
+                replace_url(&href);
+                rove_radios();
+                if refocus {
+                    focus(&format!("[aria-labelledby='{group}'] [role='radio'][aria-checked='true']"));
                 }
             }
+            _ => go_to(&href),
         }
+        busy.set(false);
+    });
+}
+
+/// The value `step` places after (or before) `value` in its group that has a variant, going round.
+#[cfg(feature = "hydrate")]
+fn next_value(value: &leptos::web_sys::Element, step: i32) -> Option<leptos::web_sys::Element> {
+    use leptos::wasm_bindgen::JsCast;
+    let values = value.closest("[role='radiogroup']").ok()??.query_selector_all("[role='radio']").ok()?;
+    let count = values.length() as i32;
+    let start = (0..count).find(|&i| values.item(i as u32).is_some_and(|v| v.is_same_node(Some(value))))?;
+    (1..count)
+        .filter_map(|k| {
+            values.item((start + step * k).rem_euclid(count) as u32)?.dyn_into::<leptos::web_sys::Element>().ok()
+        })
+        .find(|v| v.has_attribute("href"))
+}
+
+/// One Tab stop per option group: the checked value (the others are reached with the arrow keys).
+fn rove_radios() {
+    #[cfg(feature = "hydrate")]
+    if let Ok(values) = document().query_selector_all(".product [role='radio']") {
+        use leptos::wasm_bindgen::JsCast;
+        for i in 0..values.length() {
+            if let Some(value) = values.item(i).and_then(|v| v.dyn_into::<leptos::web_sys::Element>().ok()) {
+                let checked = value.get_attribute("aria-checked").as_deref() == Some("true");
+                let _ = value.set_attribute("tabindex", if checked { "0" } else { "-1" });
+            }
+        }
+    }
+}
+
+/// Gallery, price, stock, one picker per option and "Add to cart", for the chosen variant; rendered by
+/// the server for each variant's page (`?variant=SKU`).
+#[component]
+fn BuyPanel(product: ProductDetail, sku: Option<String>) -> impl IntoView {
+    let href_base = product_path(&product.slug);
+    let Some(selected) = product.selected(sku.as_deref()).cloned() else {
+        return view! { <p class="notice">"This product is not available."</p> }.into_any();
     };
-    let chosen_label = move || {
-        let chosen = selected.get().and_then(|v| v.value_ids.get(option).copied());
-        values_label(product, option, chosen)
-    };
+    let level = StockLevel::of(selected.stock);
+    let gallery = product
+        .images_for(&selected)
+        .into_iter()
+        .enumerate()
+        .map(|(i, image)| {
+            view! {
+                <img
+                    src=image.url
+                    alt=image.alt
+                    width=image.width
+                    height=image.height
+                    loading=if i == 0 { "eager" } else { "lazy" }
+                    fetchpriority=if i == 0 { "high" } else { "auto" }
+                />
+            }
+        })
+        .collect_view();
+    let pickers =
+        (0..product.options.len()).map(|option| option_picker(&product, &selected, option, &href_base)).collect_view();
+    view! {
+        <div class="product">
+            <div class="product__gallery" data-sku=selected.sku.clone()>{gallery}</div>
+            <div class="product__info">
+                <h1>{product.title.clone()}</h1>
+                <p class="product__brand">{product.brand.clone()}</p>
+                <p class="product__price" aria-live="polite">
+                    {selected.compare_at.map(|was| view! { <s class="product__was">{was.format()}</s> " " })}
+                    <span class="product__price-now" class:price--sale=selected.compare_at.is_some()>
+                        {selected.price.format()}
+                    </span>
+                </p>
+                <p class="product__stock" class:product__stock--out=level == StockLevel::SoldOut>{level.message()}</p>
+                {pickers}
+                <AddToCartForm sku=selected.sku.clone() sold_out=selected.stock == 0/>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// One option (Size, Color) as a radio group of links, each to the variant with that value (keeping
+/// the other values where such a variant exists). A value no variant has is shown but not a link.
+fn option_picker(product: &ProductDetail, selected: &Variant, option: usize, href_base: &str) -> impl IntoView + use<> {
+    let ProductOption { name, values } = product.options[option].clone();
+    let chosen = selected.value_ids.get(option).copied();
+    let chosen_label = values.iter().find(|v| Some(v.id) == chosen).map(|v| v.label.clone()).unwrap_or_default();
     let buttons = values
         .into_iter()
-        .zip(refs)
-        .map(|(value, node_ref)| {
-            let href_base = href_base.clone();
-            let target = move || {
-                selected.get().and_then(|current| {
-                    product.with_value(|p| p.switch(&current, option, value.id).map(|v| v.sku.clone()))
-                })
+        .map(|value| {
+            let href = product.switch(selected, option, value.id).map(|v| variant_url(href_base, &v.sku));
+            let state = product.value_state(selected, option, value.id);
+            let checked = chosen == Some(value.id);
+            let accessible = match state {
+                ValueState::Available => value.label.clone(),
+                ValueState::SoldOut => format!("{} (sold out)", value.label),
+                ValueState::Unavailable => format!("{} (unavailable)", value.label),
             };
-            let href = {
-                let href_base = href_base.clone();
-                move || target().map(|sku| variant_url(&href_base, &sku))
-            };
-            let state = move || {
-                selected
-                    .get()
-                    .map(|current| product.with_value(|p| p.value_state(&current, option, value.id)))
-                    .unwrap_or(ValueState::Unavailable)
-            };
-            let checked = move || selected.get().is_some_and(|v| v.value_ids.get(option) == Some(&value.id));
-            let label = value.label.clone();
-            let accessible = move || match state() {
-                ValueState::Available => label.clone(),
-                ValueState::SoldOut => format!("{label} (sold out)"),
-                ValueState::Unavailable => format!("{label} (unavailable)"),
-            };
-            let swatch = value.swatch.clone().map(|colour| {
+            let swatch = value.swatch.map(|colour| {
                 view! {
                     <svg class="swatch" viewBox="0 0 16 16" aria-hidden="true">
                         <circle cx="8" cy="8" r="7.5" fill=colour stroke="#0000004d"/>
                     </svg>
                 }
             });
-            let on_click = move |ev: leptos::ev::MouseEvent| {
-                if let Some(sku) = target() {
-                    ev.prevent_default();
-                    choose(&href_base, sku);
-                }
-            };
             view! {
                 <a
-                    node_ref=node_ref
                     class="option"
-                    tabindex=move || if hydrated.get() && !checked() { "-1" } else { "0" }
-                    class:option--sold-out=move || state() == ValueState::SoldOut
-                    class:option--unavailable=move || state() == ValueState::Unavailable
+                    class:option--sold-out=state == ValueState::SoldOut
+                    class:option--unavailable=state == ValueState::Unavailable
                     role="radio"
-                    aria-checked=move || checked().to_string()
+                    aria-checked=checked.to_string()
                     aria-label=accessible
                     href=href
                     rel="nofollow"
-                    on:click=on_click
                 >
                     {swatch}
                     {value.label}
@@ -258,61 +305,34 @@ fn OptionPicker(
     view! {
         <div class="picker">
             <p class="picker__legend" id=legend_id.clone()>
-                {name.clone()} ": " <span class="picker__chosen">{chosen_label}</span>
+                {name} ": " <span class="picker__chosen">{chosen_label}</span>
             </p>
-            <div class="picker__values" role="radiogroup" aria-labelledby=legend_id on:keydown=on_keydown>
+            <div class="picker__values" role="radiogroup" aria-labelledby=legend_id>
                 {buttons}
             </div>
         </div>
     }
 }
 
-fn values_label(product: StoredValue<ProductDetail>, option: usize, value_id: Option<i32>) -> String {
-    product.with_value(|p| {
-        p.options[option].values.iter().find(|v| Some(v.id) == value_id).map(|v| v.label.clone()).unwrap_or_default()
-    })
-}
-
-/// Quantity and "Add to cart" for the chosen variant. Hydrated, it adds without a page load and the
-/// header's count follows; without JavaScript the form posts and the page comes back with the new count.
+/// Quantity and "Add to cart" for the chosen variant: a plain form, posted by the browser (the page
+/// comes back with the new count, or the refusal beside the button) or, hydrated, by `ProductBuy`.
 #[component]
-fn AddToCartForm(selected: Memo<Option<Variant>>) -> impl IntoView {
-    let state = CartState::get();
+fn AddToCartForm(sku: String, sold_out: bool) -> impl IntoView {
     let add = ServerAction::<AddToCart>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(cart)) = add.value().get() {
-            state.show(cart);
-        }
-    });
-    let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
-    let sold_out = move || selected.get().is_none_or(|v| v.stock == 0);
-    let outcome = move || match add.value().get() {
-        Some(Ok(_)) => Some(
-            view! { <p class="notice" role="status">"Added to your cart. " <a href="/cart">"View cart"</a></p> }
-                .into_any(),
-        ),
-        Some(Err(err)) => Some(view! { <p class="notice notice--error" role="alert">{err.to_string()}</p> }.into_any()),
-        None => None,
-    };
-    // Hydrated, the form is sent by the island (the page stays); without JavaScript the browser posts it.
-    let quantity = NodeRef::<leptos::html::Input>::new();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        // Not a number: 0, which the server refuses with its own words.
-        let quantity = quantity.get_untracked().and_then(|input| input.value().trim().parse().ok()).unwrap_or(0);
-        add.dispatch(AddToCart { sku: sku(), quantity });
-    };
+    let refusal = add.value().get_untracked().and_then(Result::err).map(|err| err.to_string());
     let add_url = <AddToCart as leptos::server_fn::ServerFn>::url();
     view! {
-        <form class="add-to-cart" method="post" action=add_url on:submit=on_submit>
+        <form class="add-to-cart" method="post" action=add_url>
             <FormPage/>
             <input type="hidden" name="sku" value=sku/>
             <label for="quantity">"Quantity"</label>
-            <input id="quantity" type="number" name="quantity" min="1" value="1" inputmode="numeric" node_ref=quantity/>
+            <input id="quantity" type="number" name="quantity" min="1" value="1" inputmode="numeric"/>
             <button type="submit" class="button button--primary" disabled=sold_out>
-                {move || if sold_out() { "Sold out" } else { "Add to cart" }}
+                {if sold_out { "Sold out" } else { "Add to cart" }}
             </button>
         </form>
-        <div class="add-to-cart__outcome">{outcome}</div>
+        <div class="add-to-cart__outcome">
+            {refusal.map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
+        </div>
     }
 }

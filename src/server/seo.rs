@@ -102,10 +102,7 @@ pub async fn sitemap_file(State(state): State<AppState>, Path(name): Path<String
 }
 
 pub async fn robots(State(state): State<AppState>) -> String {
-    format!(
-        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /search\n\nSitemap: {}/sitemap.xml\n",
-        state.settings.public_url
-    )
+    format!("User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}/sitemap.xml\n", state.settings.public_url)
 }
 
 #[cfg(test)]

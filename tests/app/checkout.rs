@@ -31,7 +31,7 @@ async fn promo(db: &sea_orm::DatabaseConnection, code: &str, kind: &str, value: 
 }
 
 /// The `cart` cookie of a response.
-fn cart_cookie(response: &reqwest::Response) -> String {
+pub fn cart_cookie(response: &reqwest::Response) -> String {
     response
         .headers()
         .get_all("set-cookie")

@@ -7,6 +7,7 @@ mod contrast;
 mod fixtures;
 mod fuzz;
 mod health;
+mod island_pages;
 mod limits;
 mod listing;
 mod listing_pages;

@@ -80,7 +80,12 @@ backend_tests! {
         assert_eq!(status, 200);
         assert!(html.contains("Results for “hodie”"), "{}", &html[..html.len().min(3000)]);
         assert!(html.contains("Hoodie"));
-        assert!(html.contains("content=\"noindex, follow\""));
+        // Results for a query are indexable, with the query alone as their canonical address; filtered, not.
+        assert!(!html.contains("noindex"));
+        let canonical = html.split(r#"" rel="canonical">"#).next().and_then(|before| before.rsplit(r#"href=""#).next());
+        assert!(canonical.is_some_and(|url| url.ends_with("/search?q=hodie")), "{canonical:?}");
+        let (_, filtered) = app.page("/search?q=hodie&size=M&sort=price-asc").await;
+        assert!(filtered.contains("content=\"noindex, follow\""));
 
         let (_, html) = app.page("/search?q=%3C%2Ftitle%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
         assert!(
