@@ -4,7 +4,8 @@
 #   ./dev.sh test   install what is missing, then run every check and test (what CI runs, with CI=true)
 # Other subcommands: setup (install only), watch (cargo leptos watch), e2e (browser tests only),
 # sizes (the release WASM/JS bundle: sizes raw, gzip and brotli, checked against its budget), lighthouse
-# (Lighthouse mobile scores of the shopper pages on a release build), bench (page, search and order
+# (Lighthouse mobile scores of the shopper pages on a release build), screenshots (the shopper pages at 390
+# and 1280 px, into target/screenshots), bench (page, search and order
 # placement benchmarks, release build; BENCHMARKS.md records their numbers), bench-orders (only the last).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,6 +19,11 @@ AXE_CORE_VERSION=4.14.1         # axe-core, injected into the pages by the brows
 AXE_HOME="$ROOT/end2end/.axe"
 LIGHTHOUSE_VERSION=12.8.2       # the last Lighthouse that runs on Debian's Node 20 (13 needs Node 22)
 LIGHTHOUSE_HOME="$ROOT/end2end/.lighthouse"
+# wasm-opt for release bundles, from npm: Debian's binaryen 108 corrupts the WASM wasm-bindgen 0.2.130 writes
+# (its externref table's export ends up on the function table: the page never hydrates). cargo-leptos finds
+# it on PATH; `bundle_check` loads every bundle it measures, so such a break fails the tests.
+BINARYEN_VERSION=132.0.0
+BINARYEN_HOME="$ROOT/.tools/binaryen"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -49,7 +55,6 @@ setup_build_tools() {
   # rust-toolchain.toml pins the toolchain, the wasm32 target, rustfmt and clippy.
   rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
   rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  command -v wasm-opt >/dev/null || apt_install binaryen
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes on 2 cores, once)"
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
@@ -81,6 +86,13 @@ setup_browser_tools() {
   ln -sfn "$DRIVER_HOME/node_modules/playwright-core" "$driver/package"
   npm_tool "$AXE_HOME" axe-core "$AXE_CORE_VERSION"
   export STOREFRONT_AXE_JS="$AXE_HOME/node_modules/axe-core/axe.min.js"
+}
+
+# Node, npm and the wasm-opt of BINARYEN_VERSION first on PATH: what a release build of the bundle needs.
+setup_wasm_opt() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  npm_tool "$BINARYEN_HOME" binaryen "$BINARYEN_VERSION"
+  export PATH="$BINARYEN_HOME/node_modules/.bin:$PATH"
 }
 
 npm_tool() { # directory, package, version: an npm package of its own directory, installed once
@@ -143,6 +155,24 @@ cmd_run() {
 
 cmd_watch() { setup_build_tools; development; exec cargo leptos watch "$@"; }
 
+# Screenshots of the shopper pages at 390 and 1280 px (end2end/screenshots.mjs) from a development build
+# with the demo catalog, into target/screenshots: what to look at against ../shared/STOREFRONT-UX.md.
+cmd_screenshots() {
+  setup_build_tools; setup_browser_tools
+  cargo leptos build
+  local port=${SCREENSHOTS_PORT:-3079} data out="$ROOT/target/screenshots"
+  data=$(mktemp -d)
+  SHOTS_DATA=$data SHOTS_SERVER_PID=""
+  trap 'if [ -n "${SHOTS_SERVER_PID:-}" ]; then kill "$SHOTS_SERVER_PID" 2>/dev/null || true; fi; rm -rf "${SHOTS_DATA:-}" "$RESULTS" "$RESULTS.stage"' EXIT
+  development
+  DATABASE_URL="sqlite://$data/store.db?mode=rwc" STORE_DATA_DIR="$data" STORE_ADDRESS="127.0.0.1:$port" \
+    LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn "$TARGET_DIR/debug/storefront" >"$data/server.log" 2>&1 &
+  SHOTS_SERVER_PID=$!
+  for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  mkdir -p "$out"
+  node "$ROOT/end2end/screenshots.mjs" "http://127.0.0.1:$port" "$out" "$DRIVER_HOME/node_modules/playwright-core"
+}
+
 cmd_e2e() {
   setup_build_tools; setup_browser_tools
   browser_tests
@@ -170,6 +200,7 @@ cmd_sizes() { # the release bundle's sizes, as BENCHMARKS.md records them, and t
 # prints its sizes (raw, gzip, brotli) and fails when WASM + JS (brotli) is over BUNDLE_BUDGET.
 bundle_check() {
   command -v brotli >/dev/null || apt_install brotli
+  setup_wasm_opt
   log "the release WASM bundle"
   cargo build -p storefront --lib --target wasm32-unknown-unknown --profile wasm-release \
     --no-default-features --features hydrate
@@ -179,6 +210,13 @@ bundle_check() {
     "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/storefront.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$out/storefront_bg.wasm" -o "$out/storefront_bg.wasm"
+  # The optimised bundle must still load: instantiate it with its own glue, as the page does.
+  node --input-type=module -e '
+    const [dir] = process.argv.slice(1);
+    const { readFile } = await import("node:fs/promises");
+    const glue = await import(dir + "/storefront.js");
+    await glue.default({ module_or_path: await readFile(dir + "/storefront_bg.wasm") });
+  ' "$out" || die "the optimised WASM bundle does not load (wasm-opt $(wasm-opt --version))"
   printf '%-12s %10s %10s %10s\n' file raw gzip brotli
   for f in "$out/storefront_bg.wasm" "$out/storefront.js"; do
     local br
@@ -197,6 +235,7 @@ bundle_check() {
 cmd_lighthouse() {
   setup_build_tools; setup_browser_tools
   npm_tool "$LIGHTHOUSE_HOME" lighthouse "$LIGHTHOUSE_VERSION"
+  setup_wasm_opt
   log "cargo leptos build --release -P"
   cargo leptos build --release -P
   local port=${LIGHTHOUSE_PORT:-3078} data
@@ -336,7 +375,8 @@ case "${1:-}" in
   setup) shift; cmd_setup "$@" ;;
   sizes) shift; cmd_sizes "$@" ;;
   lighthouse) shift; cmd_lighthouse "$@" ;;
+  screenshots) shift; cmd_screenshots "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   bench-orders) shift; cmd_bench_orders "$@" ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -23,6 +23,7 @@ use crate::pages::suggestions::SuggestionsPage;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_page_security_policy(&options);
+    let nonce = leptos::nonce::use_nonce().map(|nonce| nonce.to_string());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +31,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Before the first paint: the page will have JavaScript, so what only hydration would change
+                // (the phone's folded menu, the sort without its button) is laid out that way from the start,
+                // and nothing moves when the islands hydrate (no layout shift).
+                <script nonce=nonce inner_html="document.documentElement.classList.add('js')"></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options=options.clone() islands=true/>
                 <HashedStylesheet options=options id="leptos"/>

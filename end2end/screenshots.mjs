@@ -1,0 +1,51 @@
+// Screenshots of the shopper pages at a phone's width (390 px) and a desktop's (1280 px), as a shopper sees
+// them, with JavaScript: home, a listing (and on the phone its filter drawer), a product, the cart drawer after
+// "Add to cart", search results and suggestions, the cart, the first checkout step and the 404 page.
+// `./dev.sh screenshots` starts a store with the demo catalog and runs this:
+//   node end2end/screenshots.mjs BASE_URL OUT_DIR PLAYWRIGHT_CORE_DIR
+import { createRequire } from 'node:module';
+
+const [base, out, driver] = process.argv.slice(2);
+const { chromium } = createRequire(import.meta.url)(driver);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+for (const width of [390, 1280]) {
+  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
+  const page = await context.newPage();
+  const shot = (name, fullPage = true) => page.screenshot({ path: `${out}/${width}-${name}.png`, fullPage });
+  const open = async (path) => {
+    await page.goto(base + path);
+    await page.waitForSelector('body[data-hydrated]', { timeout: 60000 });
+  };
+  await open('/');
+  await shot('home');
+  await open('/c/t-shirts');
+  await shot('listing');
+  if (width < 500) {
+    await page.click('.filter-drawer__toggle');
+    await shot('filters', false);
+    await page.keyboard.press('Escape');
+  }
+  await open(await page.getAttribute('.card:not(.card--sold-out) .card__link', 'href'));
+  await shot('product');
+  await page.click('button:text-is("Add to cart")');
+  await page.waitForSelector('.drawer .drawer__line');
+  await shot('cart-drawer', false);
+  await page.keyboard.press('Escape');
+  await open('/search?q=hodie');
+  await shot('search');
+  await page.fill('#site-search', 'hod');
+  await page.waitForSelector('#search-suggestions:not([hidden])');
+  await shot('suggestions', false);
+  await open('/cart');
+  await shot('cart');
+  await open('/checkout');
+  await shot('checkout');
+  await open('/no-such-page');
+  await shot('404');
+  await context.close();
+}
+await browser.close();
+console.log(`screenshots in ${out}`);
