@@ -36,7 +36,7 @@ for (const width of [390, 1280]) {
   await page.keyboard.press('Escape');
   await open('/search?q=hodie');
   await shot('search');
-  await page.fill('#site-search', 'hod');
+  await page.fill('#site-search', 'hodie');
   await page.waitForSelector('#search-suggestions:not([hidden])');
   await shot('suggestions', false);
   await open('/cart');

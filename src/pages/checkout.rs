@@ -318,8 +318,8 @@ fn AddressSelects(country: String, region: String) -> impl IntoView {
         </div>
         <div class="field">
             <label for="field-region">"State / province"</label>
-            <select id="field-region" name="region" autocomplete="address-level1">
-                <option value="">"— (not needed outside the US, Canada and Australia)"</option>
+            <select id="field-region" name="region" autocomplete="address-level1" aria-describedby="field-region-hint">
+                <option value="">"—"</option>
                 {COUNTRIES.iter().filter(|(code, _)| !regions(code).is_empty()).map(|(code, name)| {
                     view! {
                         <optgroup label=*name>
@@ -330,6 +330,7 @@ fn AddressSelects(country: String, region: String) -> impl IntoView {
                     }
                 }).collect_view()}
             </select>
+            <p class="field__hint" id="field-region-hint">"Needed in the US, Canada and Australia."</p>
         </div>
     }
 }
