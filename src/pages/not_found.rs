@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
+use crate::api::shell::get_navigation;
 use crate::error::AppError;
 
 /// A page whose data could not be loaded: the error's message for the shopper, and (when rendered on the
@@ -19,9 +20,11 @@ pub fn PageError(error: AppError) -> impl IntoView {
     }
 }
 
-/// The page for any unknown address. Answers with status 404 so search engines drop the URL.
+/// The page for any unknown address: search, the store's categories and the home page. Answers with
+/// status 404 so search engines drop the URL.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let categories = OnceResource::new(get_navigation());
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
@@ -37,6 +40,22 @@ pub fn NotFound() -> impl IntoView {
                 <input id="not-found-search" type="search" name="q"/>
                 <button type="submit" class="button button--primary">"Search"</button>
             </form>
+            <nav class="not-found__categories" aria-labelledby="not-found-categories">
+                <h2 id="not-found-categories">"Shop by category"</h2>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let categories = categories.await.unwrap_or_default();
+                        view! {
+                            <ul>
+                                {categories
+                                    .into_iter()
+                                    .map(|(slug, name)| view! { <li><a href=format!("/c/{slug}")>{name}</a></li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                </Suspense>
+            </nav>
             <p><a href="/">"Go to the home page"</a></p>
         </section>
     }

@@ -1,3 +1,5 @@
+use storefront::server::seed::SeedOptions;
+
 use crate::backend_tests;
 
 backend_tests! {
@@ -21,10 +23,15 @@ backend_tests! {
     }
 
     async fn an_unknown_page_is_a_404_with_the_not_found_page(app: TestApp) {
+        app.seed(SeedOptions { products: 4, seed: 1 }).await;
         let (status, html) = app.page("/no/such/page").await;
         assert_eq!(status, 404);
         assert!(html.contains("find that page</h1>"), "{html}");
         assert!(html.contains("role=\"search\""), "the 404 page offers search");
+        let categories = &html[html.find("not-found__categories").expect("the store's categories")..];
+        let snapshot = app.snapshot();
+        let category = snapshot.top_categories().next().expect("a category");
+        assert!(categories.contains(&format!(r#"href="/c/{}""#, category.slug)), "{categories}");
         assert!(html.contains("<header class=\"site-header\""), "the 404 page keeps the shell");
     }
 
