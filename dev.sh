@@ -141,7 +141,12 @@ summary() {
        END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, s }' "$RESULTS"
 }
 
-cmd_setup() { setup_build_tools; setup_browser_tools; }
+# A real SMTP server for the mail delivery tests (Debian's aiosmtpd, run with the system python).
+setup_test_tools() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+}
+
+cmd_setup() { setup_build_tools; setup_browser_tools; setup_test_tools; }
 
 # The store starts in production unless asked for development (see Leptos.toml); these commands ask.
 development() { export STORE_ENV="${STORE_ENV:-development}"; }
@@ -361,6 +366,7 @@ cmd_test() {
   log "clippy (hydrate, wasm32)"
   cargo clippy -p storefront --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
   ensure_postgres
+  setup_test_tools
   run_tests "unit and integration tests (SQLite and PostgreSQL)" cargo test -p storefront -p migration --features ssr
   bundle_check
   browser_tests

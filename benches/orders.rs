@@ -47,6 +47,7 @@ fn checkout(key: String) -> orders::Checkout {
         promo_code: String::new(),
         expected_total: None,
         idempotency_key: key,
+        account: None,
     }
 }
 

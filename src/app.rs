@@ -6,10 +6,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::api::shell::get_shell_info;
+use crate::components::account_menu::VerifyBanner;
 use crate::components::cart_drawer::CartDrawer;
 use crate::components::cart_state::{CartScope, HydrationMark, page_cart};
 use crate::components::footer::Footer;
 use crate::components::header::Header;
+use crate::pages::account::{AccountPage, OrderHistoryPage};
 use crate::pages::cart::{CartDrawerPage, CartPage};
 use crate::pages::checkout::{CheckoutPage, ReviewPage, ShippingPage};
 use crate::pages::home::HomePage;
@@ -17,7 +19,9 @@ use crate::pages::listing::{CategoryPage, ProductsPage, SearchPage};
 use crate::pages::mailbox::MailboxPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::order::OrderPage;
+use crate::pages::password_reset::{ForgotPasswordPage, ForgotSentPage, ResetPasswordPage};
 use crate::pages::product::ProductPage;
+use crate::pages::sign_in::{CheckEmailPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::suggestions::SuggestionsPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -90,6 +94,7 @@ pub fn App() -> impl IntoView {
             <CartScope count>
                 <Header shell_info/>
                 <CartDrawer/>
+                <VerifyBanner/>
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         // Async: the whole page (title, meta tags, status) is known before the first byte.
@@ -105,6 +110,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/checkout/shipping") view=ShippingPage ssr=SsrMode::Async/>
                         <Route path=path!("/checkout/review") view=ReviewPage ssr=SsrMode::Async/>
                         <Route path=path!("/orders/:token") view=OrderPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/orders") view=OrderHistoryPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/sign-up") view=SignUpPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/check-email") view=CheckEmailPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/verify") view=VerifyPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/forgot-password/sent") view=ForgotSentPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("/dev/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>

@@ -7,6 +7,8 @@ mod m20261125_000002_catalog_changes;
 mod m20261125_000003_cart_orders_inventory;
 mod m20261125_000004_checkout_payments;
 mod m20261202_000005_payment_pages_and_jobs;
+mod m20261206_000006_accounts;
+mod m20261206_000007_mail_delivery;
 
 pub struct Migrator;
 
@@ -19,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_cart_orders_inventory::Migration),
             Box::new(m20261125_000004_checkout_payments::Migration),
             Box::new(m20261202_000005_payment_pages_and_jobs::Migration),
+            Box::new(m20261206_000006_accounts::Migration),
+            Box::new(m20261206_000007_mail_delivery::Migration),
         ]
     }
 }

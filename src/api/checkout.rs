@@ -78,6 +78,7 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
         return Ok(placed.token);
     }
     let entered = checkout::entered(&state.db, cart_id).await?;
+    let account = crate::server::account_session::current(&state).await?.map(|(_, user)| user.id);
     let order = orders::Checkout {
         email: entered.email,
         address: entered.address,
@@ -85,6 +86,7 @@ pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result
         promo_code: entered.promo_code,
         expected_total: Some(expected_total),
         idempotency_key,
+        account,
     };
     let placed = orders::place_order(&state.db, cart_id, &order, &state.settings.checkout).await?;
     leptos_axum::redirect(&format!("/orders/{}", placed.token));
@@ -122,6 +124,8 @@ pub struct MailView {
     pub subject: String,
     pub body: String,
     pub queued: String,
+    /// "waiting", "sent …", "tried N times: error", "given up …: error".
+    pub delivery: String,
 }
 
 /// The newest queued mails (development only: 404 in production).
@@ -134,11 +138,16 @@ pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
     let mails = crate::server::services::mail::recent(&state.db, 50).await?;
     Ok(mails
         .into_iter()
-        .map(|m| MailView {
-            to: m.to_address,
-            subject: m.subject,
-            body: m.body,
-            queued: m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        .map(|m| {
+            let at = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+            let delivery = match (m.sent_at, m.failed_at) {
+                (Some(sent), _) => format!("sent {}", at(sent)),
+                (None, Some(failed)) => format!("given up {} after {} tries: {}", at(failed), m.attempts, m.last_error),
+                (None, None) if m.attempts > 0 => format!("tried {} times: {}", m.attempts, m.last_error),
+                (None, None) if state.settings.smtp.is_some() => "waiting to be sent".to_owned(),
+                (None, None) => "not sent: the store has no SMTP settings".to_owned(),
+            };
+            MailView { to: m.to_address, subject: m.subject, body: m.body, queued: at(m.created_at), delivery }
         })
         .collect())
 }

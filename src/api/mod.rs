@@ -1,5 +1,6 @@
 //! Server functions by area. Each is thin: parse, call one service, return a DTO.
 
+pub mod account;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::browser::page_without_refusal;
+use crate::error::AppError;
 
 /// The hidden field naming the page a form is on.
 pub const FORM_PAGE_FIELD: &str = "__page";
@@ -74,4 +75,93 @@ pub fn SubmitOnChange(children: Children) -> impl IntoView {
         let _ = ev;
     };
     view! { <div class="submit-on-change" on:change=on_change>{children()}</div> }
+}
+
+/// The last refusal of a form's action.
+pub fn refusal<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// The message for one field, if the refusal has one.
+pub fn field_error(errors: Signal<Option<AppError>>, field: &'static str) -> impl Fn() -> Option<String> + Copy {
+    move || errors.get().and_then(|e| e.field(field).map(str::to_owned))
+}
+
+/// The messages of a refusal that are not about one of the form's fields.
+pub fn form_error(
+    errors: Signal<Option<AppError>>,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<Vec<String>> + Copy {
+    move || {
+        errors.get().and_then(|err| match &err {
+            AppError::Validation(map) => {
+                let others: Vec<String> =
+                    map.iter().filter(|(k, _)| !fields.contains(&k.as_str())).map(|(_, v)| v.clone()).collect();
+                (!others.is_empty()).then_some(others)
+            }
+            other => Some(vec![other.to_string()]),
+        })
+    }
+}
+
+#[component]
+pub fn FormErrors(messages: impl Fn() -> Option<Vec<String>> + Send + Sync + 'static) -> impl IntoView {
+    move || {
+        messages().map(|list| {
+            view! {
+                <div class="notice notice--error" role="alert">
+                    <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// A labelled input with its hint and error below it (aria-invalid, and aria-describedby pointing at
+/// both).
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "")] autocomplete: &'static str,
+    #[prop(default = true)] required: bool,
+    /// A sentence below the field (what it needs), read out with it.
+    #[prop(default = "")]
+    hint: &'static str,
+    error: impl Fn() -> Option<String> + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let ids: Vec<&str> = [(!hint.is_empty()).then_some(hint_id.as_str()), error().map(|_| error_id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label} {(!required).then_some(" (optional)")}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=described
+            />
+            {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=hint_id.clone()>{hint}</p> })}
+            {move || error().map(|message| view! { <p class="field__error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::shell::{ShellInfo, get_navigation};
+use crate::components::account_menu::AccountMenu;
 use crate::components::browser::go_to;
 use crate::components::cart_state::CartState;
 use crate::error::AppError;
@@ -22,6 +23,7 @@ pub fn Header(shell_info: OnceResource<Result<ShellInfo, AppError>>) -> impl Int
                 </a>
                 <MenuButton/>
                 <SearchBox/>
+                <AccountMenu/>
                 <CartLink/>
             </div>
             <nav id="site-nav" class="site-nav" aria-label="Main">

@@ -1,3 +1,4 @@
+pub mod account_menu;
 pub mod browser;
 pub mod cart_drawer;
 pub mod cart_state;

@@ -55,6 +55,17 @@ impl OrderStatus {
         OrderStatus::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
+    /// The status as a shopper reads it in their order history.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "Awaiting payment",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Fulfilled => "Shipped",
+            OrderStatus::Cancelled => "Cancelled",
+            OrderStatus::Refunded => "Refunded",
+        }
+    }
+
     /// Whether an order may go from `self` to `next`. The lifecycle module refuses anything else.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
@@ -71,6 +82,24 @@ impl OrderStatus {
                 | (Fulfilled, Refunded)
         )
     }
+}
+
+/// An account's order history lists this many of its newest orders.
+pub const HISTORY_LENGTH: u64 = 100;
+
+/// One order in an account's order history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    /// Its page is `/orders/{token}`.
+    pub token: String,
+    pub number: i32,
+    /// The day it was placed, as shoppers read dates ("6 Dec 2026", UTC).
+    pub placed_on: String,
+    pub status: OrderStatus,
+    /// Units ordered, over all its lines.
+    pub items: i64,
+    /// Minor units.
+    pub total: i64,
 }
 
 impl PaymentStatus {

@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::checkout::{ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, get_checkout};
-use crate::components::form::{FormPage, SubmitOnce};
+use crate::components::form::{Field, FormErrors, FormPage, SubmitOnce, field_error, form_error, refusal};
 use crate::components::seo::PageMeta;
-use crate::error::AppError;
 use crate::model::checkout::{Address, COUNTRIES, CheckoutView, Totals, regions};
 use crate::model::money::Money;
 use crate::pages::not_found::PageError;
@@ -162,80 +161,6 @@ pub fn TotalsTable(
             <dt>"Tax"</dt><dd data-total="tax">{if tax_known { money(totals.tax) } else { "After your address".to_owned() }}</dd>
             <dt class="totals__grand">"Total"</dt><dd class="totals__grand" data-total="total">{money(totals.total)}</dd>
         </dl>
-    }
-}
-
-/// The last refusal of a form's action.
-fn refusal<T: Clone + Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    Signal::derive(move || value.get().and_then(Result::err))
-}
-
-/// The message for one field, if the refusal has one.
-fn field_error(errors: Signal<Option<AppError>>, field: &'static str) -> impl Fn() -> Option<String> + Copy {
-    move || errors.get().and_then(|e| e.field(field).map(str::to_owned))
-}
-
-/// The messages of a refusal that are not about one of the form's fields.
-fn form_error(
-    errors: Signal<Option<AppError>>,
-    fields: &'static [&'static str],
-) -> impl Fn() -> Option<Vec<String>> + Copy {
-    move || {
-        errors.get().and_then(|err| match &err {
-            AppError::Validation(map) => {
-                let others: Vec<String> =
-                    map.iter().filter(|(k, _)| !fields.contains(&k.as_str())).map(|(_, v)| v.clone()).collect();
-                (!others.is_empty()).then_some(others)
-            }
-            other => Some(vec![other.to_string()]),
-        })
-    }
-}
-
-#[component]
-fn FormErrors(messages: impl Fn() -> Option<Vec<String>> + Send + Sync + 'static) -> impl IntoView {
-    move || {
-        messages().map(|list| {
-            view! {
-                <div class="notice notice--error" role="alert">
-                    <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                </div>
-            }
-        })
-    }
-}
-
-/// A labelled input with its error below it (and aria-invalid / aria-describedby pointing at it).
-#[component]
-fn Field(
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(default = "")] autocomplete: &'static str,
-    #[prop(default = true)] required: bool,
-    error: impl Fn() -> Option<String> + Send + Sync + Copy + 'static,
-) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let described = error_id.clone();
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label} {(!required).then_some(" (optional)")}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                value=value
-                autocomplete=autocomplete
-                required=required
-                aria-invalid=move || error().is_some().then_some("true")
-                aria-describedby=move || error().is_some().then(|| described.clone())
-            />
-            {move || error().map(|message| view! { <p class="field__error" id=error_id.clone()>{message}</p> })}
-        </div>
     }
 }
 

@@ -1,3 +1,4 @@
+pub mod account;
 pub mod cart;
 pub mod checkout;
 pub mod home;
@@ -5,5 +6,7 @@ pub mod listing;
 pub mod mailbox;
 pub mod not_found;
 pub mod order;
+pub mod password_reset;
 pub mod product;
+pub mod sign_in;
 pub mod suggestions;

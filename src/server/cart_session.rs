@@ -94,6 +94,17 @@ pub fn set_cookie(state: &AppState, token: &str) {
     }
 }
 
+/// Removes the cart cookie (sign-out: the next visit starts a fresh, empty guest cart).
+pub fn clear_cookie(state: &AppState) {
+    let name = cookie_name(state);
+    let secure = if name == SECURE_COOKIE { "; Secure" } else { "" };
+    let cookie = format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}");
+    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
+    {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,48 @@ pub struct Settings {
     /// Behind a reverse proxy: the request header that carries the client's address (e.g.
     /// `X-Forwarded-For`, whose last entry the proxy wrote). Never read unless configured.
     pub client_ip_header: Option<String>,
+    pub sessions: SessionRules,
+    /// Where the outbox's mails are sent (`STORE_SMTP_HOST`...). None: they wait in the outbox (and the
+    /// development mailbox lists them).
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// The SMTP server the mail worker sends through.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// Both or neither.
+    pub credentials: Option<(String, Secret)>,
+    /// The sender, e.g. `Kestrel Supply <orders@kestrel.example>` (`STORE_MAIL_FROM`).
+    pub from: String,
+    /// A mail is given up after this many failed tries (`STORE_MAIL_MAX_ATTEMPTS`, 8: about two hours).
+    pub max_attempts: u32,
+}
+
+/// How the SMTP connection is protected: STARTTLS on a plain connection (port 587), TLS from the
+/// first byte (465), or nothing (a relay on this machine only, in production).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    StartTls,
+    Tls,
+    None,
+}
+
+/// How long a signed-in session lasts: it ends after `idle` without a request, and after `absolute`
+/// however active it is (`STORE_SESSION_IDLE_DAYS`, 7; `STORE_SESSION_MAX_DAYS`, 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionRules {
+    pub idle: std::time::Duration,
+    pub absolute: std::time::Duration,
+}
+
+impl Default for SessionRules {
+    fn default() -> Self {
+        let days = |n: u64| std::time::Duration::from_secs(n * 24 * 60 * 60);
+        SessionRules { idle: days(7), absolute: days(30) }
+    }
 }
 
 /// What one server allows (each from a `STORE_*` variable).
@@ -87,6 +129,9 @@ pub struct Limits {
     /// Sensitive actions per client address and minute: payments, promo codes, new carts, orders
     /// (`STORE_RATE_LIMIT_PER_MINUTE`, 60; as many may come at once).
     pub per_minute: u32,
+    /// Sign-in, reset and verification attempts per account and hour, whatever the client's address
+    /// (`STORE_ACCOUNT_ATTEMPTS_PER_HOUR`, 20; as many may come at once, then one every few minutes).
+    pub per_account_hour: u32,
 }
 
 impl Default for Limits {
@@ -97,6 +142,7 @@ impl Default for Limits {
             request_timeout: std::time::Duration::from_secs(30),
             shutdown_grace: std::time::Duration::from_secs(20),
             per_minute: 60,
+            per_account_hour: 20,
         }
     }
 }
@@ -296,12 +342,14 @@ impl Settings {
         if !housekeeping && production {
             return Err(SettingError::new("STORE_HOUSEKEEPING", "always on in production (holds must expire)"));
         }
+        let sessions = session_rules(&env)?;
         let client_ip_header = env("STORE_CLIENT_IP_HEADER").map(|h| h.trim().to_ascii_lowercase());
         if let Some(header) = &client_ip_header
             && axum::http::HeaderName::from_bytes(header.as_bytes()).is_err()
         {
             return Err(SettingError::new("STORE_CLIENT_IP_HEADER", format!("'{header}' is not a header name")));
         }
+        let smtp = smtp_settings(&env, production)?;
         Ok(Settings {
             store_name,
             address,
@@ -319,6 +367,8 @@ impl Settings {
             payments,
             limits,
             client_ip_header,
+            sessions,
+            smtp,
         })
     }
 
@@ -525,7 +575,89 @@ fn limits(env: &impl Fn(&str) -> Option<String>) -> Result<Limits, SettingError>
         request_timeout: secs(number("STORE_REQUEST_TIMEOUT_SECS", 1..=3600, defaults.request_timeout.as_secs())?),
         shutdown_grace: secs(number("STORE_SHUTDOWN_GRACE_SECS", 0..=3600, defaults.shutdown_grace.as_secs())?),
         per_minute: number("STORE_RATE_LIMIT_PER_MINUTE", 1..=1_000_000, u64::from(defaults.per_minute))? as u32,
+        per_account_hour: number(
+            "STORE_ACCOUNT_ATTEMPTS_PER_HOUR",
+            1..=1_000_000,
+            u64::from(defaults.per_account_hour),
+        )? as u32,
     })
+}
+
+fn session_rules(env: &impl Fn(&str) -> Option<String>) -> Result<SessionRules, SettingError> {
+    let days = |name: &str, default: std::time::Duration| match env(name) {
+        Some(value) => Ok(std::time::Duration::from_secs(parse_number(name, &value, 1..=365)? * 24 * 60 * 60)),
+        None => Ok(default),
+    };
+    let defaults = SessionRules::default();
+    let rules = SessionRules {
+        idle: days("STORE_SESSION_IDLE_DAYS", defaults.idle)?,
+        absolute: days("STORE_SESSION_MAX_DAYS", defaults.absolute)?,
+    };
+    if rules.idle > rules.absolute {
+        return Err(SettingError::new("STORE_SESSION_IDLE_DAYS", "must not be longer than STORE_SESSION_MAX_DAYS"));
+    }
+    Ok(rules)
+}
+
+fn smtp_settings(
+    env: &impl Fn(&str) -> Option<String>,
+    production: bool,
+) -> Result<Option<SmtpSettings>, SettingError> {
+    let Some(host) = env("STORE_SMTP_HOST").map(|h| h.trim().to_owned()) else {
+        for name in ["STORE_SMTP_PORT", "STORE_SMTP_SECURITY", "STORE_SMTP_USER", "STORE_SMTP_PASSWORD"] {
+            if env(name).is_some() {
+                return Err(SettingError::new(name, "has no effect without STORE_SMTP_HOST"));
+            }
+        }
+        return Ok(None);
+    };
+    let security = match env("STORE_SMTP_SECURITY").map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("starttls") => SmtpSecurity::StartTls,
+        Some("tls") => SmtpSecurity::Tls,
+        Some("none") => SmtpSecurity::None,
+        Some(other) => {
+            return Err(SettingError::new("STORE_SMTP_SECURITY", format!("'{other}' is not starttls, tls or none")));
+        }
+    };
+    let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1" | "[::1]");
+    if security == SmtpSecurity::None && production && !local {
+        return Err(SettingError::new(
+            "STORE_SMTP_SECURITY",
+            "none is for a relay on this machine only (localhost): use starttls or tls",
+        ));
+    }
+    let default_port = match security {
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::None => 25,
+    };
+    let port = match env("STORE_SMTP_PORT") {
+        Some(value) => parse_number("STORE_SMTP_PORT", &value, 1..=65535)? as u16,
+        None => default_port,
+    };
+    let credentials = match (env("STORE_SMTP_USER"), env("STORE_SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user.trim().to_owned(), Secret::new(password))),
+        (None, None) => None,
+        (Some(_), None) => return Err(SettingError::new("STORE_SMTP_PASSWORD", "required with STORE_SMTP_USER")),
+        (None, Some(_)) => return Err(SettingError::new("STORE_SMTP_USER", "required with STORE_SMTP_PASSWORD")),
+    };
+    let from = env("STORE_MAIL_FROM").map(|f| f.trim().to_owned()).ok_or_else(|| {
+        SettingError::new(
+            "STORE_MAIL_FROM",
+            "required with STORE_SMTP_HOST, e.g. Kestrel Supply <orders@kestrel.example>",
+        )
+    })?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(SettingError::new(
+            "STORE_MAIL_FROM",
+            format!("'{from}' is not an address like Kestrel Supply <orders@kestrel.example>"),
+        ));
+    }
+    let max_attempts = match env("STORE_MAIL_MAX_ATTEMPTS") {
+        Some(value) => parse_number("STORE_MAIL_MAX_ATTEMPTS", &value, 1..=100)? as u32,
+        None => 8,
+    };
+    Ok(Some(SmtpSettings { host, port, security, credentials, from, max_attempts }))
 }
 
 fn parse_number(setting: &str, value: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, SettingError> {
@@ -661,6 +793,34 @@ mod tests {
         let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         map.insert("STORE_CONFIG".into(), path.display().to_string());
         Settings::from_sources(move |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn smtp_settings_are_all_or_nothing_and_plain_smtp_stays_on_this_machine_in_production() {
+        assert!(settings(&[]).unwrap().smtp.is_none(), "no SMTP: mails wait in the outbox");
+        let err = settings(&[("STORE_SMTP_PORT", "2525")]).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_SMTP_PORT: has no effect"), "{err}");
+        let err = settings(&[("STORE_SMTP_HOST", "smtp.example.com")]).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_MAIL_FROM: required"), "{err}");
+        let from = ("STORE_MAIL_FROM", "Kestrel Supply <orders@kestrel.example>");
+        let smtp = settings(&[("STORE_SMTP_HOST", "smtp.example.com"), from]).unwrap().smtp.expect("SMTP");
+        assert_eq!((smtp.port, smtp.security, smtp.max_attempts), (587, SmtpSecurity::StartTls, 8));
+        assert!(smtp.credentials.is_none());
+        let tls = [("STORE_SMTP_HOST", "smtp.example.com"), from, ("STORE_SMTP_SECURITY", "TLS")];
+        assert_eq!(settings(&tls).unwrap().smtp.unwrap().port, 465);
+        let err =
+            settings(&[("STORE_SMTP_HOST", "smtp.example.com"), from, ("STORE_SMTP_USER", "shop")]).expect_err("x");
+        assert!(err.to_string().starts_with("STORE_SMTP_PASSWORD: required"), "{err}");
+        let err =
+            settings(&[("STORE_SMTP_HOST", "smtp.example.com"), ("STORE_MAIL_FROM", "not an address")]).expect_err("x");
+        assert!(err.to_string().starts_with("STORE_MAIL_FROM: "), "{err}");
+
+        let plain = [("STORE_SMTP_HOST", "smtp.example.com"), from, ("STORE_SMTP_SECURITY", "none")];
+        assert!(settings(&plain).is_ok(), "development may talk plain SMTP to a test server");
+        let err = settings_with_file("", &[&PRODUCTION[..], &plain].concat()).expect_err("refused");
+        assert!(err.to_string().starts_with("STORE_SMTP_SECURITY: none is for a relay on this machine"), "{err}");
+        let relay = [("STORE_SMTP_HOST", "localhost"), from, ("STORE_SMTP_SECURITY", "none")];
+        assert_eq!(settings_with_file("", &[&PRODUCTION[..], &relay].concat()).unwrap().smtp.unwrap().port, 25);
     }
 
     #[test]

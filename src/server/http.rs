@@ -87,6 +87,11 @@ pub async fn server_functions(State(state): State<AppState>, request: Request, n
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&body) {
         parts.status = error.status_code();
+        if let AppError::RateLimited { retry_after_secs } = error
+            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            parts.headers.insert(header::RETRY_AFTER, value);
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(body))
 }
@@ -182,12 +187,14 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     response
 }
 
-/// Pages and answers about one shopper (cart, checkout, orders, server functions, the dev mailbox):
+/// Pages and answers about one shopper (cart, checkout, orders, account, server functions, the dev
+/// mailbox):
 /// never stored by a browser or proxy cache.
 fn is_private(path: &str) -> bool {
     path == "/cart"
         || path == "/checkout"
-        || ["/checkout/", "/orders/", "/api/", "/dev/"].iter().any(|prefix| path.starts_with(prefix))
+        || path == "/account"
+        || ["/checkout/", "/orders/", "/api/", "/dev/", "/account/"].iter().any(|prefix| path.starts_with(prefix))
 }
 
 /// The policy for HTML pages: only the store's own scripts (the hydration script carries the nonce),

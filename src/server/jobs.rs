@@ -6,6 +6,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 
 use super::page_cache::PageCache;
+use super::services::mail::delivery::{self, Mailer};
 use super::services::payments::{self, Payments};
 use super::services::read_model::{self, ReadModel};
 use super::services::{cart, prune};
@@ -43,6 +44,29 @@ pub fn spawn_catalog_refresh(
 pub const HOLD_EXPIRY_EVERY: Duration = Duration::from_secs(15);
 pub const SWEEP_EVERY: Duration = Duration::from_secs(30);
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
+
+/// How often each node sends the outbox's due mails, and how many at most per round.
+pub const MAIL_EVERY: Duration = Duration::from_secs(2);
+const MAIL_BATCH: u64 = 50;
+
+/// Sends the outbox's mails through SMTP (on every node: each mail is claimed by one of them).
+pub fn spawn_mail_delivery(db: DatabaseConnection, mailer: Mailer) {
+    supervise("mail delivery", MAIL_EVERY, move || {
+        let (db, mailer) = (db.clone(), mailer.clone());
+        async move {
+            match delivery::deliver_due(&db, &mailer, MAIL_BATCH).await {
+                Ok(round) if round == delivery::Round::default() => {}
+                Ok(round) => tracing::info!(
+                    sent = round.sent,
+                    deferred = round.deferred,
+                    given_up = round.given_up,
+                    "mail delivery"
+                ),
+                Err(err) => tracing::warn!(error = %err, "mail delivery failed; will retry"),
+            }
+        }
+    });
+}
 
 /// The payment and cleanup jobs, each on its own task (a slow provider in the sweeper never delays hold
 /// expiry), each restarted if it panics.

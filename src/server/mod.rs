@@ -1,5 +1,6 @@
 //! Everything that runs only on the server: settings, database, router, services.
 
+pub mod account_session;
 pub mod cart_session;
 pub mod config;
 pub mod db;

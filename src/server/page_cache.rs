@@ -11,7 +11,7 @@
 //! back, on any node) empties the cache. Any other stock movement (a sale 3 → 1, a cancellation, a
 //! restock) moves only its product's generation, part of its product page's key: the stock feed
 //! (`stock_feed`) reports it on every node within the refresh interval, and the other pages stay.
-//! Requests with a cart cookie, non-GET requests, non-200 answers, answers that set cookies and pages
+//! Requests with a cart or session cookie, non-GET requests, non-200 answers, answers that set cookies and pages
 //! showing a form's error are never cached. Disabled under `cargo leptos watch`.
 
 use std::collections::HashMap;
@@ -25,10 +25,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::model::catalog::ListingQuery;
 
-use super::cart_session;
 use super::http::page_content_security_policy;
 use super::services::read_model::{ChangeMark, Snapshot};
 use super::state::AppState;
+use super::{account_session, cart_session};
 
 /// At most this many bytes of pages (and their keys) are kept, least recently used out first.
 const MAX_BYTES: u64 = 64 << 20;
@@ -126,8 +126,9 @@ impl PageCache {
     }
 }
 
-/// Which requests may be answered from the cache: page GETs from visitors without a cart (the one
-/// per-visitor state today; accounts must add their session here) and without credentials.
+/// Which requests may be answered from the cache: page GETs from visitors without a cart and not
+/// signed in (no session cookie), and without credentials. A page rendered for a signed-in shopper
+/// (their name in the header) is thus never kept, nor served to them from another's render.
 fn cacheable(state: &AppState, request: &Request) -> bool {
     let path = request.uri().path();
     let page =
@@ -135,6 +136,7 @@ fn cacheable(state: &AppState, request: &Request) -> bool {
     request.method() == Method::GET
         && page
         && cart_session::token_from(state, request.headers()).is_none()
+        && account_session::secret_from(state, request.headers()).is_none()
         && !request.headers().contains_key(header::AUTHORIZATION)
         && request.uri().query().is_none_or(|q| q.len() <= 512)
         && std::env::var_os("LEPTOS_WATCH").is_none()

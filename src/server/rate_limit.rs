@@ -27,24 +27,46 @@ pub enum Action {
     /// An add to cart that creates a cart (no cart cookie yet).
     NewCart,
     Order,
+    /// Sign-in attempts (password guessing), per client and per account.
+    SignIn,
+    /// New accounts (and the mails they send).
+    SignUp,
+    /// "Forgot password" requests and reset-link uses, per client and per account.
+    PasswordReset,
+    /// Verification links used and mails resent, per client and per account.
+    Verification,
 }
 
 #[derive(Clone)]
 pub struct RateLimits {
     limiter: Arc<DefaultKeyedRateLimiter<(Action, IpAddr)>>,
+    /// Per account (its email): attempts on one account from many addresses. A quota that refills, so
+    /// an attacker slows the owner down for minutes at worst and never locks them out for good.
+    accounts: Arc<DefaultKeyedRateLimiter<(Action, String)>>,
 }
 
 impl RateLimits {
-    pub fn new(per_minute: u32) -> RateLimits {
+    /// `per_minute` per client and action; `per_account_hour` per account and action (as many at once).
+    pub fn new(per_minute: u32, per_account_hour: u32) -> RateLimits {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        RateLimits { limiter: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute))) }
+        let per_account_hour = NonZeroU32::new(per_account_hour).unwrap_or(NonZeroU32::MIN);
+        RateLimits {
+            limiter: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute))),
+            accounts: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_hour(per_account_hour))),
+        }
     }
 
     /// Counts one `action` from `client`; refused with how long to wait when over the quota.
     pub fn check(&self, action: Action, client: IpAddr) -> Result<(), AppError> {
-        self.limiter.check_key(&(action, client)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::RateLimited { retry_after_secs: wait.as_secs() + 1 }
+        self.limiter.check_key(&(action, client)).map_err(refusal)
+    }
+
+    /// Counts one `action` on the account of `email` (as typed: trimmed and lower-cased here).
+    pub fn check_account(&self, action: Action, email: &str) -> Result<(), AppError> {
+        let key = email.trim().to_lowercase();
+        self.accounts.check_key(&(action, key)).map_err(|not_until| {
+            tracing::warn!(?action, "rate limited on one account");
+            refusal(not_until)
         })
     }
 
@@ -52,7 +74,14 @@ impl RateLimits {
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+        self.accounts.retain_recent();
+        self.accounts.shrink_to_fit();
     }
+}
+
+fn refusal(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> AppError {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    AppError::RateLimited { retry_after_secs: wait.as_secs() + 1 }
 }
 
 /// The limited action a request is, if any.
@@ -66,6 +95,10 @@ fn action_of(method: &Method, path: &str, has_cart: bool) -> Option<Action> {
         "/api/checkout/promo" => Some(Action::PromoCode),
         "/api/checkout/place" => Some(Action::Order),
         "/api/cart/add" if !has_cart => Some(Action::NewCart),
+        "/api/account/sign-in" => Some(Action::SignIn),
+        "/api/account/sign-up" => Some(Action::SignUp),
+        "/api/account/forgot-password" | "/api/account/reset-password" => Some(Action::PasswordReset),
+        "/api/account/verify" | "/api/account/resend-verification" => Some(Action::Verification),
         _ => None,
     }
 }
@@ -118,7 +151,7 @@ mod tests {
 
     #[test]
     fn the_quota_refuses_the_next_with_a_wait() {
-        let limits = RateLimits::new(2);
+        let limits = RateLimits::new(2, 100);
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         assert!(limits.check(Action::PromoCode, ip).is_ok());
         assert!(limits.check(Action::PromoCode, ip).is_ok());
@@ -149,5 +182,17 @@ mod tests {
         assert_eq!(action_of(&Method::POST, "/api/cart/add", true), None, "an existing cart");
         assert_eq!(action_of(&Method::GET, "/api/order/pay", false), None);
         assert_eq!(action_of(&Method::POST, "/api/cart/update", false), None);
+        assert_eq!(action_of(&Method::POST, "/api/account/sign-in", true), Some(Action::SignIn));
+        assert_eq!(action_of(&Method::POST, "/api/account/reset-password", true), Some(Action::PasswordReset));
+    }
+
+    #[test]
+    fn an_account_has_its_own_quota_whatever_the_client() {
+        let limits = RateLimits::new(100, 2);
+        assert!(limits.check_account(Action::SignIn, "ada@example.com").is_ok());
+        assert!(limits.check_account(Action::SignIn, " ADA@example.com").is_ok());
+        assert!(matches!(limits.check_account(Action::SignIn, "ada@example.com"), Err(AppError::RateLimited { .. })));
+        assert!(limits.check_account(Action::SignIn, "bob@example.com").is_ok(), "another account");
+        assert!(limits.check_account(Action::PasswordReset, "ada@example.com").is_ok(), "another action");
     }
 }

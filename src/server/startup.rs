@@ -25,11 +25,14 @@ use super::config::{SettingError, Settings};
 use super::page_cache::PageCache;
 use super::rate_limit::{self, RateLimits};
 use super::services::mail::Shop;
+use super::services::mail::delivery::Mailer;
 use super::services::payments::{Payments, Provider};
 use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::stock_feed::StockFeed;
-use super::{cart_session, db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve, webhooks};
+use super::{
+    account_session, cart_session, db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve, webhooks,
+};
 
 pub struct Application {
     listener: TcpListener,
@@ -65,7 +68,20 @@ impl Application {
             let url = format!("{}/webhooks/payments", settings.public_url);
             sandbox::spawn_webhook_delivery(db.clone(), url, settings.payments.webhook_secret.expose().to_owned());
         }
-        let rate_limits = RateLimits::new(settings.limits.per_minute);
+        match &settings.smtp {
+            Some(smtp) => {
+                let mailer =
+                    Mailer::new(smtp, &settings.public_url).map_err(|e| SettingError::new("STORE_SMTP_HOST", e))?;
+                jobs::spawn_mail_delivery(db.clone(), mailer);
+            }
+            None if settings.production => {
+                tracing::warn!(
+                    "no STORE_SMTP_HOST: mails (order confirmations, account links) wait in the outbox unsent"
+                );
+            }
+            None => {}
+        }
+        let rate_limits = RateLimits::new(settings.limits.per_minute, settings.limits.per_account_hour);
         let forget = rate_limits.clone();
         jobs::supervise("rate limit memory", std::time::Duration::from_secs(60), move || {
             let limits = forget.clone();
@@ -144,7 +160,8 @@ pub fn build_router(state: AppState) -> Router {
     // The pages, each with its shopper's cart read before it renders.
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context_provider(&state), move || shell(options.clone()))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cart_session::with_page_cart));
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), cart_session::with_page_cart))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), account_session::with_page_account));
 
     let mut router = Router::new();
     if state.settings.bench_ceiling_bytes > 0 {
@@ -189,6 +206,8 @@ fn context_provider(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
 async fn not_found(State(state): State<AppState>, mut request: Request) -> Response {
     let cart = cart_session::page_cart(&state, request.headers()).await;
     request.extensions_mut().insert(cart_session::PageCart(cart));
+    let account = account_session::page_account(&state, request.headers()).await;
+    request.extensions_mut().insert(account_session::PageAccount(account));
     let options = state.leptos_options.clone();
     let render =
         leptos_axum::render_app_to_stream_with_context(context_provider(&state), move || shell(options.clone()));

@@ -27,6 +27,13 @@ pub struct AppState {
     pub rate_limits: RateLimits,
 }
 
+impl AppState {
+    /// The shop as mails name it (its name and public URL).
+    pub fn shop(&self) -> &super::services::mail::Shop {
+        &self.payments.shop
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()

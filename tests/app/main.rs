@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accounts;
 mod checkout;
 mod contrast;
 mod fixtures;
@@ -11,7 +12,9 @@ mod island_pages;
 mod limits;
 mod listing;
 mod listing_pages;
+mod mail_delivery;
 mod nodes;
+mod order_history;
 mod orders;
 mod page_cache;
 mod payments;
@@ -23,4 +26,5 @@ mod seed;
 mod seo;
 mod server_functions;
 mod shell;
+mod shopper;
 mod static_files;

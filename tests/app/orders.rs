@@ -52,6 +52,7 @@ pub fn checkout(key: &str) -> Checkout {
         promo_code: String::new(),
         expected_total: None,
         idempotency_key: key.into(),
+        account: None,
     }
 }
 

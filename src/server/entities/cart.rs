@@ -14,6 +14,8 @@ pub struct Model {
     pub shipping_address: String,
     pub shipping_method: String,
     pub promo_code: String,
+    /// What the shopper is still to be told about this cart (lines of text; a merge at sign-in).
+    pub notices: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table, mirroring the migrations.
 
+pub mod account_token;
 pub mod cart;
 pub mod cart_line;
 pub mod category;
@@ -18,6 +19,8 @@ pub mod promo_code;
 pub mod sandbox_idempotency;
 pub mod sandbox_object;
 pub mod sandbox_webhook;
+pub mod session;
+pub mod user;
 pub mod variant;
 pub mod variant_option_value;
 pub mod webhook_event;

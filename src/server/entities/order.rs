@@ -10,6 +10,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token: String,
     pub email: String,
+    /// The account that placed it (None: a guest's order).
+    pub user_id: Option<i32>,
     /// Written only by `services::orders::lifecycle` (CHECK in the schema).
     pub status: OrderStatus,
     pub currency: String,

@@ -297,6 +297,57 @@ pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRul
     })
 }
 
+/// At sign-in, the cart of the shopper's cookie (a guest cart) and the account's own cart become one:
+/// with both, the guest's lines move into the account's cart (`merge`: capped at stock and the line
+/// maximum) and the shopper is told what was added and what changed, at the next view of the cart;
+/// with only the guest cart, it becomes the account's. Returns the cart to keep (id, token), if any. A
+/// cart of another account is never taken.
+pub async fn claim_at_sign_in(
+    db: &DatabaseConnection,
+    guest: Option<i32>,
+    user_id: i32,
+    rules: CartRules,
+) -> Result<Option<(i32, String)>, AppError> {
+    let own = cart::Entity::find()
+        .filter(cart::Column::UserId.eq(user_id))
+        .order_by_desc(cart::Column::UpdatedAt)
+        .one(db)
+        .await?;
+    let guest = match guest {
+        Some(id) => cart::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let guest = guest.filter(|cart| cart.user_id.is_none() || cart.user_id == Some(user_id));
+    match (guest, own) {
+        (Some(guest), Some(own)) if guest.id != own.id => {
+            let lines = cart_line::Entity::find().filter(cart_line::Column::CartId.eq(guest.id)).all(db).await?;
+            let units: i32 = lines.iter().map(|line| line.quantity).sum();
+            let mut notices = merge(db, guest.id, own.id, rules).await?;
+            if units > 0 {
+                let items = if units == 1 { "1 item".to_owned() } else { format!("{units} items") };
+                let were = if units == 1 { "was" } else { "were" };
+                notices.insert(0, format!("{items} from before you signed in {were} added to your cart."));
+            }
+            cart::Entity::update_many()
+                .col_expr(cart::Column::Notices, sea_orm::sea_query::Expr::value(notices.join("\n")))
+                .filter(cart::Column::Id.eq(own.id))
+                .exec(db)
+                .await?;
+            Ok(Some((own.id, own.token)))
+        }
+        (Some(guest), _) => {
+            cart::Entity::update_many()
+                .col_expr(cart::Column::UserId, sea_orm::sea_query::Expr::value(user_id))
+                .filter(cart::Column::Id.eq(guest.id))
+                .exec(db)
+                .await?;
+            Ok(Some((guest.id, guest.token)))
+        }
+        (None, Some(own)) => Ok(Some((own.id, own.token))),
+        (None, None) => Ok(None),
+    }
+}
+
 /// Serializes writers of one cart on PostgreSQL (two quick "Add" clicks both inserting the same line,
 /// or both reading the same quantity). SQLite's IMMEDIATE transactions already run one writer at a time.
 async fn lock_cart(db: &impl ConnectionTrait, cart_id: i32) -> Result<(), sea_orm::DbErr> {
@@ -358,6 +409,19 @@ async fn load(db: &impl ConnectionTrait, cart_id: i32, apply: bool) -> Result<(C
     let images = images(txn, &product_ids).await?;
 
     let mut cart = Cart::default();
+    // What the shopper is still to be told (a merge at sign-in), once.
+    let pending = cart::Entity::find_by_id(cart_id).one(txn).await?.map(|c| c.notices).unwrap_or_default();
+    if !pending.is_empty() {
+        cart.notices.extend(pending.lines().map(str::to_owned));
+        stale = true;
+        if apply {
+            cart::Entity::update_many()
+                .col_expr(cart::Column::Notices, sea_orm::sea_query::Expr::value(""))
+                .filter(cart::Column::Id.eq(cart_id))
+                .exec(txn)
+                .await?;
+        }
+    }
     let mut subtotal = 0i64;
     for (line, variant) in lines {
         let product = variant.as_ref().and_then(|v| products.get(&v.product_id));

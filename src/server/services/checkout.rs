@@ -6,6 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use crate::error::{AppError, FieldErrors};
+use crate::model::account::Email;
 use crate::model::checkout::{Address, CheckoutView, ShippingChoice, country_name, regions};
 use crate::model::money::Money;
 use crate::server::config::CheckoutRules;
@@ -14,27 +15,6 @@ use crate::server::services::cart as carts;
 use crate::server::services::pricing::{self, PricedLine, Promo, PromoKind};
 
 pub const MAX_FIELD_CHARS: usize = 120;
-
-/// Email shape only (delivery proves the rest).
-pub fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-/// The email as kept: trimmed, lower case; or the message for the field.
-pub fn normalize_email(email: &str) -> Result<String, AppError> {
-    let email = email.trim().to_ascii_lowercase();
-    if plausible_email(&email) {
-        Ok(email)
-    } else {
-        Err(AppError::invalid("email", "Enter an email address like name@example.com."))
-    }
-}
 
 /// Whether a postal code has its country's shape.
 fn postal_code_fits(country: &str, code: &str) -> bool {
@@ -146,7 +126,7 @@ pub async fn save_details(
     email: &str,
     address: &Address,
 ) -> Result<(), AppError> {
-    let email = normalize_email(email);
+    let email = Email::parse(email).map(Email::into_string);
     let address = validate_address(address);
     let (email, address) = match (email, address) {
         (Ok(email), Ok(address)) => (email, address),
@@ -439,15 +419,5 @@ mod tests {
         assert!(validate_address(&address("NL", "", "123é4")).unwrap_err().contains_key("postal_code"), "no panic");
         let long = Address { line1: "x".repeat(500), ..address("DE", "", "10115") };
         assert!(validate_address(&long).unwrap_err().contains_key("line1"));
-    }
-
-    #[test]
-    fn emails_are_checked_for_shape_only() {
-        assert!(plausible_email("ada@example.com"));
-        assert!(!plausible_email("ada@example"));
-        assert!(!plausible_email("@example.com"));
-        assert!(!plausible_email("ada example@example.com"));
-        assert!(!plausible_email(&format!("{}@example.com", "a".repeat(250))));
-        assert_eq!(normalize_email(" Ada@Example.COM ").unwrap(), "ada@example.com");
     }
 }

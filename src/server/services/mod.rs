@@ -1,5 +1,6 @@
 //! The rules of the store, one service per area. Each takes a connection or a transaction.
 
+pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

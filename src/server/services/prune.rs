@@ -1,12 +1,15 @@
 //! Pruning: rows that have done their work are deleted after a while — idempotency keys and webhook
 //! inbox rows after 7 days (a client or the provider retries within hours, never days), sent mails after
-//! 30 days, and the payment sandbox's requests and delivered webhooks after 7 days.
+//! 30 days, the payment sandbox's requests and delivered webhooks after 7 days, sessions at their
+//! absolute end (idle ones end when next seen) and mailed account links a week after they expire.
 //! Two nodes never prune at once (a job lease).
 
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::leases;
-use crate::server::entities::{idempotency_key, mail_outbox, sandbox_idempotency, sandbox_webhook, webhook_event};
+use crate::server::entities::{
+    account_token, idempotency_key, mail_outbox, sandbox_idempotency, sandbox_webhook, session, webhook_event,
+};
 
 pub const KEEP_KEYS_AND_EVENTS: chrono::Duration = chrono::Duration::days(7);
 pub const KEEP_SENT_MAIL: chrono::Duration = chrono::Duration::days(30);
@@ -20,6 +23,8 @@ pub struct Pruned {
     pub webhook_events: u64,
     pub mails: u64,
     pub sandbox_rows: u64,
+    /// Sessions past their absolute end, and mailed links a week past their expiry.
+    pub account_rows: u64,
 }
 
 /// One run, as `holder` (this node). None when another node holds the lease.
@@ -63,5 +68,18 @@ async fn prune_rows(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>)
         .exec(db)
         .await?
         .rows_affected;
-    Ok(Pruned { idempotency_keys, webhook_events, mails, sandbox_rows: sandbox_requests + sandbox_hooks })
+    let sessions =
+        session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(db).await?.rows_affected;
+    let links = account_token::Entity::delete_many()
+        .filter(account_token::Column::ExpiresAt.lt(week_ago))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(Pruned {
+        idempotency_keys,
+        webhook_events,
+        mails,
+        sandbox_rows: sandbox_requests + sandbox_hooks,
+        account_rows: sessions + links,
+    })
 }

@@ -1,10 +1,12 @@
 //! Orders: placement (stock taken atomically, idempotent), the lifecycle that alone changes an order's
-//! state, and the order's page.
+//! state, the order's page and an account's order history.
 
+mod history;
 pub mod idempotency;
 pub mod lifecycle;
 mod placement;
 mod view;
 
+pub use history::of_account;
 pub use placement::{Checkout, Placed, place_order, placed_before};
 pub use view::view;

@@ -14,12 +14,13 @@ use sha2::{Digest, Sha256};
 use super::idempotency::{self, Claim, Owned};
 use super::lifecycle;
 use crate::error::{AppError, FieldErrors};
+use crate::model::account::Email;
 use crate::model::checkout::Address;
 use crate::model::money::{Money, STORE_CURRENCY};
 use crate::server::config::CheckoutRules;
 use crate::server::entities::{cart, cart_line, order, order_line, product, variant};
 use crate::server::services::catalog;
-use crate::server::services::checkout::{self, normalize_email, validate_address};
+use crate::server::services::checkout::{self, validate_address};
 use crate::server::services::inventory::{self, Movement, Sellable};
 use crate::server::services::pricing::{self, PricedLine, ShippingRate};
 
@@ -37,6 +38,8 @@ pub struct Checkout {
     pub expected_total: Option<i64>,
     /// One per checkout attempt (the review page's hidden field).
     pub idempotency_key: String,
+    /// The signed-in shopper's account: the order is theirs (their order history lists it).
+    pub account: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +64,7 @@ fn validate<'a>(checkout: &Checkout, rules: &'a CheckoutRules) -> Result<Valid<'
     if key.is_empty() || key.len() > idempotency::MAX_KEY_LEN {
         return Err(AppError::invalid("idempotency_key", "This checkout page has expired. Please reload it."));
     }
-    let email = normalize_email(&checkout.email)?;
+    let email = Email::parse(&checkout.email)?.into_string();
     let address = validate_address(&checkout.address).map_err(AppError::Validation)?;
     let rate = rules
         .rate(&checkout.shipping_method)
@@ -91,8 +94,14 @@ pub async fn place_order(
         Claim::Proceed(owned) => owned,
         Claim::Replay(order_id) => return replay(db, order_id).await,
     };
-    let order =
-        Order { cart_id, lines: &lines, valid: &valid, expected_total: checkout.expected_total, hold: rules.hold };
+    let order = Order {
+        cart_id,
+        account: checkout.account,
+        lines: &lines,
+        valid: &valid,
+        expected_total: checkout.expected_total,
+        hold: rules.hold,
+    };
     let result = crate::write_retry!(db, |txn| { take_stock_and_write(txn, &order, &owned).await });
     // A refusal wrote nothing: free our claim for a corrected retry. After a database error the order
     // may or may not exist (a lost answer to COMMIT): keep the key and let the lease decide.
@@ -107,6 +116,7 @@ pub async fn place_order(
 /// Everything the order transaction writes from.
 struct Order<'a> {
     cart_id: i32,
+    account: Option<i32>,
     lines: &'a [(i32, i32)],
     valid: &'a Valid<'a>,
     expected_total: Option<i64>,
@@ -231,6 +241,7 @@ async fn take_stock_and_write(
     let hold = chrono::Duration::from_std(order.hold).unwrap_or(default_hold);
     let placed = order::ActiveModel {
         token: Set(token.clone()),
+        user_id: Set(order.account),
         email: Set(valid.email.clone()),
         status: Set(lifecycle::PLACED.status),
         payment_status: Set(lifecycle::PLACED.payment),
@@ -306,6 +317,7 @@ mod tests {
             promo_code: String::new(),
             expected_total: Some(100),
             idempotency_key: "k".into(),
+            account: None,
         };
         let print =
             |c: &Checkout, lines: &[(i32, i32)]| fingerprint(1, lines, &validate(c, &rules).unwrap(), c.expected_total);

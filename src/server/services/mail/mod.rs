@@ -1,5 +1,8 @@
 //! The mail outbox: mails are written in the same transaction as what they announce, and delivered
-//! later (SMTP comes with accounts). In development the mailbox page lists them.
+//! later by [`delivery`] through SMTP (when the store has SMTP settings). In development the mailbox
+//! page lists them.
+
+pub mod delivery;
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};

@@ -1,0 +1,155 @@
+//! Accounts in the browser: sign up, confirm the address from the link in the (development) mailbox,
+//! sign out, a wrong password's message, sign in, reset the password from the mailed link and see the
+//! old one fail; a guest's cart survives signing in, with a notice. And the same forms without
+//! JavaScript.
+
+use end2end::browser::{DESKTOP, Session};
+use end2end::server::Server;
+use end2end::{act, audit, find};
+use playwright_rs::{Page, expect};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Opens the newest mail's link that contains `marker` from /dev/mailbox.
+async fn open_mailed_link(page: &Page, server: &Server, marker: &str, javascript: bool) {
+    page.goto(&server.url("/dev/mailbox"), None).await.unwrap();
+    let link = page.locator(format!(".mail a[href*='{marker}']")).first();
+    if javascript {
+        act::go(page, link).await;
+    } else {
+        link.click(None).await.unwrap();
+    }
+}
+
+/// "Sign out" from the header's account menu.
+async fn sign_out_from_menu(page: &Page, javascript: bool) {
+    page.locator(".account-menu summary").click(None).await.unwrap();
+    let button = page.locator(".account-menu").locator("button:text-is('Sign out')");
+    if javascript {
+        act::go(page, button).await;
+    } else {
+        button.click(None).await.unwrap();
+    }
+    expect(find::link(page, "Sign in")).to_be_visible().await.unwrap();
+}
+
+async fn fill_sign_in(page: &Page, email: &str, password: &str) {
+    page.get_by_label("Email", true).fill(email, None).await.unwrap();
+    page.get_by_label("Password", true).fill(password, None).await.unwrap();
+}
+
+async fn sign_up_and_confirm(page: &Page, server: &Server, name: &str, email: &str, javascript: bool) {
+    page.goto(&server.url("/account/sign-up"), None).await.unwrap();
+    expect(find::main_heading(page)).to_have_text("Create an account").await.unwrap();
+    page.get_by_label("Name", true).fill(name, None).await.unwrap();
+    page.get_by_label("Email", true).fill(email, None).await.unwrap();
+    page.get_by_label("Password", true).fill(PASSWORD, None).await.unwrap();
+    find::button(page, "Create account").click(None).await.unwrap();
+    expect(find::main_heading(page)).to_have_text("Check your inbox").await.unwrap();
+
+    open_mailed_link(page, server, "/account/verify?token=", javascript).await;
+    expect(find::main_heading(page)).to_have_text("Confirm your email").await.unwrap();
+    find::button(page, "Confirm my email").click(None).await.unwrap();
+    expect(page.locator("[role='status']").first()).to_contain_text("your email address is confirmed").await.unwrap();
+    let first = name.split_whitespace().next().unwrap();
+    expect(page.locator(".account-menu summary")).to_contain_text(first).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_shopper_signs_up_confirms_signs_out_and_resets_a_forgotten_password() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, true).await;
+    let page = &session.page;
+    session
+        .run("account::a_shopper_signs_up_confirms_signs_out_and_resets_a_forgotten_password", async {
+            page.goto(&server.url("/"), None).await.unwrap();
+            end2end::wait_for_hydration(page).await;
+            act::go(page, find::link(page, "Sign in")).await;
+            audit::assert_accessible(page).await;
+            act::go(page, find::link(page, "Create an account")).await;
+            audit::assert_accessible(page).await;
+            sign_up_and_confirm(page, &server, "Ada Lovelace", "ada@example.com", true).await;
+            audit::assert_accessible(page).await;
+
+            // The account menu's "Sign out" leaves a signed-out header.
+            sign_out_from_menu(page, true).await;
+
+            // A wrong password is named on the form; the right one signs in.
+            act::go(page, find::link(page, "Sign in")).await;
+            fill_sign_in(page, "ada@example.com", "not my password").await;
+            find::button(page, "Sign in").click(None).await.unwrap();
+            expect(page.locator("[role='alert']")).to_contain_text("don't match an account").await.unwrap();
+            fill_sign_in(page, "ada@example.com", PASSWORD).await;
+            find::button(page, "Sign in").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Your account").await.unwrap();
+            act::go(page, page.locator(".account__actions").locator("button:text-is('Sign out')")).await;
+
+            // Forgot it: a link by mail, a new password, and the old one no longer works.
+            page.goto(&server.url("/account/sign-in"), None).await.unwrap();
+            act::go(page, find::link(page, "Forgot your password?")).await;
+            page.get_by_label("Email", true).fill("ada@example.com", None).await.unwrap();
+            find::button(page, "Send the link").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Check your inbox").await.unwrap();
+            // The mail is queued just after the answer (the answer takes as long for every address).
+            let mut mailed = false;
+            for _ in 0..20 {
+                page.goto(&server.url("/dev/mailbox"), None).await.unwrap();
+                if page.locator(".mail a[href*='/account/reset-password?token=']").count().await.unwrap() > 0 {
+                    mailed = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            assert!(mailed, "the reset mail reaches the mailbox");
+            open_mailed_link(page, &server, "/account/reset-password?token=", true).await;
+            audit::assert_accessible(page).await;
+            page.get_by_label("New password", true).fill("a brand new passphrase", None).await.unwrap();
+            find::button(page, "Save the new password").click(None).await.unwrap();
+            expect(page.locator("[role='status']").first()).to_contain_text("Your password was changed").await.unwrap();
+            fill_sign_in(page, "ada@example.com", PASSWORD).await;
+            find::button(page, "Sign in").click(None).await.unwrap();
+            expect(page.locator("[role='alert']")).to_contain_text("don't match an account").await.unwrap();
+            fill_sign_in(page, "ada@example.com", "a brand new passphrase").await;
+            find::button(page, "Sign in").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Your account").await.unwrap();
+            assert_eq!(session.console_errors(), Vec::<String>::new());
+        })
+        .await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn a_guest_cart_survives_sign_in_with_a_notice_without_javascript() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, false).await;
+    let page = &session.page;
+    session
+        .run("account::a_guest_cart_survives_sign_in_with_a_notice_without_javascript", async {
+            // Signed in, one item goes in the account's cart; signing out leaves an empty guest cart.
+            sign_up_and_confirm(page, &server, "Grace Hopper", "grace@example.com", false).await;
+            let kept = act::open_product_in(page, &server, "/c/drinkware", false).await;
+            find::button(page, "Add to cart").click(None).await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+            sign_out_from_menu(page, false).await;
+            expect(page.locator(".site-header__cart .badge")).to_have_text("0").await.unwrap();
+
+            // As a guest, another item; signing in joins the two carts and says so.
+            let added = act::open_product_in(page, &server, "/c/bags", false).await;
+            find::button(page, "Add to cart").click(None).await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+            page.goto(&server.url("/account/sign-in?next=/cart"), None).await.unwrap();
+            audit::assert_accessible(page).await;
+            fill_sign_in(page, "grace@example.com", PASSWORD).await;
+            find::button(page, "Sign in").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Your cart").await.unwrap();
+            expect(page.locator(".notice").first())
+                .to_contain_text("1 item from before you signed in was added")
+                .await
+                .unwrap();
+            expect(page.locator(".cart")).to_contain_text(kept.as_str()).await.unwrap();
+            expect(page.locator(".cart")).to_contain_text(added.as_str()).await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text("2").await.unwrap();
+        })
+        .await;
+    session.close().await;
+}

@@ -1,0 +1,100 @@
+//! The signed-in shopper's session cookie: `session=<256-bit random hex>`, HttpOnly, SameSite=Lax,
+//! `Path=/`; over https `__Host-session` and Secure. The session itself lives in the database
+//! (`services::accounts::sessions`); the cookie only names it. A page request with this cookie reads
+//! its account before rendering (the header greets the shopper) and is never served from, or kept in,
+//! the page cache.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use leptos::prelude::use_context;
+
+use super::services::accounts::{self, secrets};
+use super::state::AppState;
+use crate::error::AppError;
+use crate::model::account::AccountView;
+use crate::server::entities::user;
+
+const COOKIE: &str = "session";
+const SECURE_COOKIE: &str = "__Host-session";
+
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.settings.public_url.starts_with("https://") { SECURE_COOKIE } else { COOKIE }
+}
+
+/// The secret in the request's session cookie, if it has one of the right shape.
+pub fn secret_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = cookie_name(state);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(cookie, value)| *cookie == name && secrets::is_secret(value))
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The account a page shows in its header, read before the page renders (None: signed out).
+#[derive(Clone, Debug, Default)]
+pub struct PageAccount(pub Option<AccountView>);
+
+/// Reads the request's account into its extensions for the page about to render. Requests without a
+/// session cookie (every anonymous page) do no work here.
+pub async fn with_page_account(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let account = page_account(&state, request.headers()).await;
+    request.extensions_mut().insert(PageAccount(account));
+    next.run(request).await
+}
+
+pub async fn page_account(state: &AppState, headers: &HeaderMap) -> Option<AccountView> {
+    let secret = secret_from(state, headers)?;
+    match accounts::signed_in_user(&state.db, &secret, state.settings.sessions).await {
+        Ok(user) => user.as_ref().map(AccountView::from),
+        Err(error) => {
+            tracing::warn!(%error, "the page's account could not be read");
+            None
+        }
+    }
+}
+
+/// The page's account as `with_page_account` read it.
+pub fn rendered_page_account() -> Option<AccountView> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageAccount>().and_then(|account| account.0.clone()))
+}
+
+/// The current request's session secret and its user, if signed in.
+pub async fn current(state: &AppState) -> Result<Option<(String, user::Model)>, AppError> {
+    let headers: HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let Some(secret) = secret_from(state, &headers) else { return Ok(None) };
+    let user = accounts::signed_in_user(&state.db, &secret, state.settings.sessions).await?;
+    Ok(user.map(|user| (secret, user)))
+}
+
+/// The signed-in user, or `Unauthorized` ("Please sign in to continue.").
+pub async fn require_user(state: &AppState) -> Result<(String, user::Model), AppError> {
+    current(state).await?.ok_or(AppError::Unauthorized)
+}
+
+/// Sets the session cookie for `secret` on the current response (it lasts as long as the session may).
+pub fn set_cookie(state: &AppState, secret: &str) {
+    let max_age = state.settings.sessions.absolute.as_secs();
+    append_cookie(state, &format!("{}={secret}; Max-Age={max_age}", cookie_name(state)));
+}
+
+/// Removes the session cookie from the browser.
+pub fn clear_cookie(state: &AppState) {
+    append_cookie(state, &format!("{}=; Max-Age=0", cookie_name(state)));
+}
+
+fn append_cookie(state: &AppState, start: &str) {
+    let secure = if cookie_name(state) == SECURE_COOKIE { "; Secure" } else { "" };
+    let cookie = format!("{start}; Path=/; HttpOnly; SameSite=Lax{secure}");
+    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
+    {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
