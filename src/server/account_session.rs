@@ -4,33 +4,21 @@
 //! its account before rendering (the header greets the shopper) and is never served from, or kept in,
 //! the page cache.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use leptos::prelude::use_context;
 
+use super::cookies::StoreCookie;
 use super::services::accounts::{self, secrets};
 use super::state::AppState;
 use crate::error::AppError;
 use crate::model::account::AccountView;
 use crate::server::entities::user;
 
-const COOKIE: &str = "session";
-const SECURE_COOKIE: &str = "__Host-session";
-
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.settings.public_url.starts_with("https://") { SECURE_COOKIE } else { COOKIE }
-}
+const SESSION_COOKIE: StoreCookie = StoreCookie { plain: "session", secure: "__Host-session" };
 
 /// The secret in the request's session cookie, if it has one of the right shape.
 pub fn secret_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let name = cookie_name(state);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(cookie, value)| *cookie == name && secrets::is_secret(value))
-        .map(|(_, value)| value.to_owned())
+    SESSION_COOKIE.read(state, headers, secrets::is_secret)
 }
 
 /// The account a page shows in its header, read before the page renders (None: signed out).
@@ -81,20 +69,10 @@ pub async fn require_user(state: &AppState) -> Result<(String, user::Model), App
 
 /// Sets the session cookie for `secret` on the current response (it lasts as long as the session may).
 pub fn set_cookie(state: &AppState, secret: &str) {
-    let max_age = state.settings.sessions.absolute.as_secs();
-    append_cookie(state, &format!("{}={secret}; Max-Age={max_age}", cookie_name(state)));
+    SESSION_COOKIE.set(state, secret, state.settings.sessions.absolute.as_secs());
 }
 
 /// Removes the session cookie from the browser.
 pub fn clear_cookie(state: &AppState) {
-    append_cookie(state, &format!("{}=; Max-Age=0", cookie_name(state)));
-}
-
-fn append_cookie(state: &AppState, start: &str) {
-    let secure = if cookie_name(state) == SECURE_COOKIE { "; Secure" } else { "" };
-    let cookie = format!("{start}; Path=/; HttpOnly; SameSite=Lax{secure}");
-    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
-    {
-        response.append_header(header::SET_COOKIE, value);
-    }
+    SESSION_COOKIE.clear(state);
 }

@@ -2,36 +2,20 @@
 //! https it is `__Host-cart` and Secure: the browser then takes it only from this host over https with
 //! `Path=/`, so a neighbouring subdomain cannot plant a cart. Server functions reach the cart through here.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use leptos::prelude::use_context;
 
+use super::cookies::StoreCookie;
 use super::services::cart;
 use super::state::AppState;
 use crate::error::AppError;
 
-const COOKIE: &str = "cart";
-const SECURE_COOKIE: &str = "__Host-cart";
+const CART_COOKIE: StoreCookie = StoreCookie { plain: "cart", secure: "__Host-cart" };
 const MAX_AGE_SECS: u64 = 30 * 24 * 60 * 60;
-
-/// The cart cookie's name: `__Host-cart` when the store is served over https, else `cart`.
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.settings.public_url.starts_with("https://") { SECURE_COOKIE } else { COOKIE }
-}
 
 /// The token in the request's cart cookie, if it has one.
 pub fn token_from(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    find_token(headers, cookie_name(state))
-}
-
-fn find_token(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(cookie, value)| *cookie == name && cart::is_token(value))
-        .map(|(_, value)| value.to_owned())
+    CART_COOKIE.read(state, headers, cart::is_token)
 }
 
 /// The cart a page shows (header badge, drawer, cart page), read before the page renders: the
@@ -85,29 +69,26 @@ pub async fn current_with_token(state: &AppState) -> Result<Option<(i32, String)
 
 /// (Re)issues the cart cookie for `token` on the current response.
 pub fn set_cookie(state: &AppState, token: &str) {
-    let name = cookie_name(state);
-    let secure = if name == SECURE_COOKIE { "; Secure" } else { "" };
-    let cookie = format!("{name}={token}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}");
-    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
-    {
-        response.append_header(header::SET_COOKIE, value);
-    }
+    CART_COOKIE.set(state, token, MAX_AGE_SECS);
 }
 
 /// Removes the cart cookie (sign-out: the next visit starts a fresh, empty guest cart).
 pub fn clear_cookie(state: &AppState) {
-    let name = cookie_name(state);
-    let secure = if name == SECURE_COOKIE { "; Secure" } else { "" };
-    let cookie = format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}");
-    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie))
-    {
-        response.append_header(header::SET_COOKIE, value);
-    }
+    CART_COOKIE.clear(state);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::cookies;
+    use axum::http::{HeaderValue, header};
+
+    const COOKIE: &str = CART_COOKIE.plain;
+    const SECURE_COOKIE: &str = CART_COOKIE.secure;
+
+    fn find_token(headers: &HeaderMap, name: &str) -> Option<String> {
+        cookies::value_of(headers, name, cart::is_token)
+    }
 
     #[test]
     fn the_cart_token_is_read_from_any_cookie_header_and_bad_values_are_ignored() {

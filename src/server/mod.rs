@@ -3,6 +3,7 @@
 pub mod account_session;
 pub mod cart_session;
 pub mod config;
+pub mod cookies;
 pub mod db;
 pub mod entities;
 pub mod health;

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use super::secrets::{is_secret, new_secret, stored_id};
 use crate::server::entities::account_token::{self, Purpose};
@@ -43,6 +43,14 @@ pub async fn issue(db: &impl ConnectionTrait, user_id: i32, purpose: Purpose, em
     Ok(secret)
 }
 
+/// A link for `purpose` that was never used and has not expired at `now`.
+fn usable(purpose: Purpose, now: chrono::DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(account_token::Column::Purpose.eq(purpose))
+        .add(account_token::Column::UsedAt.is_null())
+        .add(account_token::Column::ExpiresAt.gt(now))
+}
+
 /// Whether a link still works (shown before it is used: the reset page's form).
 pub async fn find_usable(
     db: &impl ConnectionTrait,
@@ -52,13 +60,7 @@ pub async fn find_usable(
     if !is_secret(secret) {
         return Ok(None);
     }
-    let found = account_token::Entity::find_by_id(stored_id(secret))
-        .filter(account_token::Column::Purpose.eq(purpose))
-        .filter(account_token::Column::UsedAt.is_null())
-        .filter(account_token::Column::ExpiresAt.gt(Utc::now()))
-        .one(db)
-        .await?;
-    Ok(found)
+    account_token::Entity::find_by_id(stored_id(secret)).filter(usable(purpose, Utc::now())).one(db).await
 }
 
 /// Uses a link: exactly one request gets its row (a conditional update), later ones and expired links
@@ -76,9 +78,7 @@ pub async fn redeem(
     let used = account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(now))
         .filter(account_token::Column::Id.eq(id.clone()))
-        .filter(account_token::Column::Purpose.eq(purpose))
-        .filter(account_token::Column::UsedAt.is_null())
-        .filter(account_token::Column::ExpiresAt.gt(now))
+        .filter(usable(purpose, now))
         .exec(db)
         .await?;
     if used.rows_affected != 1 {
