@@ -1,9 +1,11 @@
 //! Debian's chromium through playwright-rs, with the flags this machine needs.
 
+use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::FutureExt;
 use playwright_rs::protocol::{Tracing, TracingStartOptions, TracingStopOptions};
@@ -18,6 +20,11 @@ pub struct Session {
     console_log: Arc<Mutex<Vec<String>>>,
     tracing: Option<Tracing>,
 }
+
+/// The longest a browser test's steps may take (the slowest takes about 20 s on 2 cores).
+pub const STEPS_LIMIT: Duration = Duration::from_secs(180);
+/// The longest each artifact of a failed test (screenshot, DOM, trace) may take to collect.
+const ARTIFACT_LIMIT: Duration = Duration::from_secs(15);
 
 pub struct Viewport {
     pub width: u32,
@@ -96,21 +103,30 @@ impl Session {
     /// `target/e2e-artifacts/<test>/` — `screenshot.png`, `page.html` (the DOM as it was), `console.log`
     /// and a Playwright trace (`trace.zip`, open it with `npx playwright show-trace`) — names the folder,
     /// and fails with the original message.
+    ///
+    /// A test whose steps take longer than [`STEPS_LIMIT`] fails the same way: a step that waits for
+    /// something that never comes must not hold up the whole suite (and CI) until it is killed.
     pub async fn run(&self, test: &str, steps: impl Future<Output = ()>) {
-        let Err(failure) = AssertUnwindSafe(steps).catch_unwind().await else { return };
+        let failure: Box<dyn Any + Send> =
+            match tokio::time::timeout(STEPS_LIMIT, AssertUnwindSafe(steps).catch_unwind()).await {
+                Ok(Ok(())) => return,
+                Ok(Err(panic)) => panic,
+                Err(_) => Box::new(format!("{test} did not finish within {} s", STEPS_LIMIT.as_secs())),
+            };
         let dir = artifacts_dir(test);
         let _ = std::fs::create_dir_all(&dir);
-        if let Ok(png) = self.page.screenshot(None).await {
+        if let Ok(Ok(png)) = tokio::time::timeout(ARTIFACT_LIMIT, self.page.screenshot(None)).await {
             let _ = std::fs::write(dir.join("screenshot.png"), png);
         }
-        if let Ok(html) = self.page.content().await {
+        if let Ok(Ok(html)) = tokio::time::timeout(ARTIFACT_LIMIT, self.page.content()).await {
             let _ = std::fs::write(dir.join("page.html"), html);
         }
         let log = self.console_log.lock().expect("lock").join("\n");
         let _ = std::fs::write(dir.join("console.log"), format!("url: {}\n{log}\n", self.page.url()));
         if let Some(tracing) = &self.tracing {
             let path = dir.join("trace.zip").display().to_string();
-            let _ = tracing.stop(Some(TracingStopOptions::default().path(path))).await;
+            let _ = tokio::time::timeout(ARTIFACT_LIMIT, tracing.stop(Some(TracingStopOptions::default().path(path))))
+                .await;
         }
         eprintln!("e2e artifacts of {test}: {}", dir.display());
         std::panic::resume_unwind(failure);
@@ -124,7 +140,7 @@ impl Session {
     }
 
     pub async fn close(self) {
-        let _ = self.browser.close().await;
+        let _ = tokio::time::timeout(ARTIFACT_LIMIT, self.browser.close()).await;
     }
 }
 
