@@ -21,13 +21,17 @@ pub async fn add_to_cart(sku: String, quantity: i32) -> Result<Cart, AppError> {
     use crate::server::{cart_session, services::cart};
     let state = crate::server::app_state()?;
     let rules = state.settings.cart_rules();
-    // A shopper without a cart gets one (and its cookie) only with a line that was added.
+    // A shopper without a cart gets one (and its cookie) only with a line that was added; a signed-in
+    // shopper's new cart is their account's.
     let (cart_id, token) = match cart_session::current_with_token(&state).await? {
         Some((cart_id, token)) => {
             cart::add(&state.db, cart_id, &sku, quantity, rules).await?;
             (cart_id, token)
         }
-        None => cart::add_to_new(&state.db, &sku, quantity, rules).await?,
+        None => {
+            let owner = crate::server::account_session::current(&state).await?.map(|(_, user)| user.id);
+            cart::add_to_new(&state.db, owner, &sku, quantity, rules).await?
+        }
     };
     cart_session::set_cookie(&state, &token);
     cart::view(&state.db, cart_id).await

@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use storefront::server::entities::{session, user};
 
 use crate::backend_tests;
+use crate::fixtures::ProductBuilder;
 use crate::orders::scalar;
 use crate::shopper::{Shopper, link_token, location, mails_to};
 
@@ -332,5 +333,25 @@ backend_tests! {
         assert_eq!(account.headers()["cache-control"], "no-store");
         let guest_resend = Shopper::new(&app).post("/api/account/resend-verification", &[]).await;
         assert_eq!(guest_resend.status(), 401);
+    }
+
+    async fn a_cart_filled_while_signed_in_is_the_accounts_and_joins_a_guest_cart_at_sign_in(app: TestApp) {
+        let kept = ProductBuilder::new("Kept Mug").variant("KEPT-1", 1800).stock(5).insert(&app.db).await.first().1;
+        let added = ProductBuilder::new("Added Bag").variant("ADDED-1", 4200).stock(5).insert(&app.db).await.first().1;
+        let ada = Shopper::registered(&app, "Ada", "ada@example.com", PASSWORD).await;
+        let id = user_row(&app.db, "ada@example.com").await.unwrap().id;
+        // Signed in, without a cart yet: the new cart is the account's.
+        assert!(ada.post("/api/cart/add", &[("sku", &kept), ("quantity", "1")]).await.status().is_success());
+        let owned = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM carts WHERE user_id = {id}");
+        assert_eq!(scalar(&app.db, &owned).await, 1);
+        assert_eq!(location(&ada.submit("/api/account/sign-out", &[]).await), "/");
+
+        // A guest again: another item in a guest cart, then signing in joins the two.
+        assert!(ada.post("/api/cart/add", &[("sku", &added), ("quantity", "1")]).await.status().is_success());
+        assert_eq!(scalar(&app.db, &owned).await, 1, "the guest cart is no one's");
+        assert_eq!(location(&ada.sign_in("ada@example.com", PASSWORD).await), "/account");
+        let (_, cart) = ada.page("/cart").await;
+        assert!(cart.contains("Kept Mug") && cart.contains("Added Bag"), "{cart}");
+        assert!(cart.contains("1 item from before you signed in was added to your cart."), "{cart}");
     }
 }

@@ -57,14 +57,16 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<i32>,
 /// A new, empty cart. Returns its id and token (for the cookie).
 pub async fn create(db: &impl ConnectionTrait) -> Result<(i32, String), AppError> {
     let token = new_token();
-    Ok((insert_cart(db, &token).await?, token))
+    Ok((insert_cart(db, &token, None).await?, token))
 }
 
-async fn insert_cart(db: &impl ConnectionTrait, token: &str) -> Result<i32, sea_orm::DbErr> {
+/// A new cart row; `owner` is the signed-in shopper's account (their cart follows them to other devices
+/// and joins a guest cart at their next sign-in), None for a guest.
+async fn insert_cart(db: &impl ConnectionTrait, token: &str, owner: Option<i32>) -> Result<i32, sea_orm::DbErr> {
     let now = chrono::Utc::now();
     let created = cart::ActiveModel {
         token: Set(token.to_owned()),
-        user_id: Set(None),
+        user_id: Set(owner),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -113,16 +115,19 @@ pub async fn add(
 
 /// Adds the first line of a new cart: the cart is created in the same transaction, only once the line
 /// passed every check, so a refused request (unknown item, bad quantity, no stock) leaves no cart row
-/// behind. Returns the new cart's id and token (for the cookie).
+/// behind. `owner`: the signed-in shopper's account, None for a guest. Returns the new cart's id and
+/// token (for the cookie).
 pub async fn add_to_new(
     db: &DatabaseConnection,
+    owner: Option<i32>,
     sku: &str,
     quantity: i32,
     rules: CartRules,
 ) -> Result<(i32, String), AppError> {
     rules.check(quantity, 1)?;
     let token = new_token();
-    let cart_id = crate::write_retry!(db, |txn| { add_line(txn, Target::New(&token), sku, quantity, rules).await })?;
+    let cart_id =
+        crate::write_retry!(db, |txn| { add_line(txn, Target::New(&token, owner), sku, quantity, rules).await })?;
     Ok((cart_id, token))
 }
 
@@ -130,7 +135,8 @@ pub async fn add_to_new(
 #[derive(Clone, Copy)]
 enum Target<'a> {
     Existing(i32),
-    New(&'a str),
+    /// The token and the owner (a signed-in shopper's account) of the cart to create.
+    New(&'a str, Option<i32>),
 }
 
 /// The checks and the write of an added line, in the caller's transaction; returns the cart's id.
@@ -156,7 +162,7 @@ async fn add_line(
                 .one(txn)
                 .await?
         }
-        Target::New(_) => None,
+        Target::New(..) => None,
     };
     let wanted = line.as_ref().map_or(0, |l| l.quantity) + quantity;
     if wanted > rules.max_quantity {
@@ -174,7 +180,7 @@ async fn add_line(
     }
     let cart_id = match target {
         Target::Existing(id) => id,
-        Target::New(token) => insert_cart(txn, token).await?,
+        Target::New(token, owner) => insert_cart(txn, token, owner).await?,
     };
     match line {
         Some(line) => {
