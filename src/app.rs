@@ -21,6 +21,7 @@ use crate::pages::not_found::NotFound;
 use crate::pages::order::OrderPage;
 use crate::pages::password_reset::{ForgotPasswordPage, ForgotSentPage, ResetPasswordPage};
 use crate::pages::product::ProductPage;
+use crate::pages::profile::{PasswordPage, ProfilePage};
 use crate::pages::sign_in::{CheckEmailPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::suggestions::SuggestionsPage;
 
@@ -112,6 +113,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders/:token") view=OrderPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/orders") view=OrderHistoryPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/profile") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/sign-in") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/sign-up") view=SignUpPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/check-email") view=CheckEmailPage ssr=SsrMode::Async/>

@@ -1,5 +1,5 @@
 //! Accounts in the browser: sign up, confirm the address from the link in the (development) mailbox,
-//! sign out, a wrong password's message, sign in, reset the password from the mailed link and see the
+//! sign out, a wrong password's message, sign in, a new name on the profile, reset the password from the mailed link and see the
 //! old one fail; a guest's cart survives signing in, with a notice. And the same forms without
 //! JavaScript.
 
@@ -83,6 +83,16 @@ async fn a_shopper_signs_up_confirms_signs_out_and_resets_a_forgotten_password()
             fill_sign_in(page, "ada@example.com", PASSWORD).await;
             find::button(page, "Sign in").click(None).await.unwrap();
             expect(find::main_heading(page)).to_have_text("Your account").await.unwrap();
+
+            // The profile: a new name is saved, and the header greets her by it.
+            act::go(page, find::link(page, "Change your name or email")).await;
+            expect(find::main_heading(page)).to_have_text("Your profile").await.unwrap();
+            audit::assert_accessible(page).await;
+            page.get_by_label("Name", true).fill("Augusta Ada King", None).await.unwrap();
+            find::button(page, "Save name").click(None).await.unwrap();
+            expect(page.locator("[role='status']").first()).to_contain_text("Your name was saved").await.unwrap();
+            expect(page.locator(".account-menu summary")).to_contain_text("Augusta").await.unwrap();
+            page.goto(&server.url("/account"), None).await.unwrap();
             act::go(page, page.locator(".account__actions").locator("button:text-is('Sign out')")).await;
 
             // Forgot it: a link by mail, a new password, and the old one no longer works.

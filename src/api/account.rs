@@ -133,3 +133,38 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     leptos_axum::redirect("/account/sign-in?reset=done");
     Ok(())
 }
+
+/// The profile form's "Save name".
+#[server(prefix = "/api", endpoint = "account/name")]
+pub async fn update_name(name: String) -> Result<(), AppError> {
+    use crate::server::{account_session, services::accounts::profile};
+    let state = crate::server::app_state()?;
+    let (_, user) = account_session::require_user(&state).await?;
+    profile::rename(&state.db, &user, &name).await?;
+    leptos_axum::redirect("/account/profile?saved=name");
+    Ok(())
+}
+
+/// The profile form's "Change email": a link to the new address (the account keeps its own until then).
+#[server(prefix = "/api", endpoint = "account/email")]
+pub async fn change_email(email: String, password: String) -> Result<(), AppError> {
+    use crate::server::{account_session, rate_limit::Action, services::accounts::profile};
+    let state = crate::server::app_state()?;
+    let (_, user) = account_session::require_user(&state).await?;
+    state.rate_limits.check_account(Action::SignIn, &user.email)?;
+    profile::request_email_change(&state.db, state.shop(), &user, &email, &password).await?;
+    leptos_axum::redirect("/account/profile?sent=email");
+    Ok(())
+}
+
+/// "Change password": the current one, then the new; the other devices are signed out.
+#[server(prefix = "/api", endpoint = "account/password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::server::{account_session, rate_limit::Action, services::accounts::profile};
+    let state = crate::server::app_state()?;
+    let (session, user) = account_session::require_user(&state).await?;
+    state.rate_limits.check_account(Action::SignIn, &user.email)?;
+    profile::change_password(&state.db, state.shop(), &user, &session, &current_password, &new_password).await?;
+    leptos_axum::redirect("/account/password?saved=1");
+    Ok(())
+}

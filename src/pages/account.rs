@@ -15,7 +15,6 @@ use crate::pages::sign_in::query_param;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| get_account());
     let notice = if query_param("verified").is_some() {
         Some("Thank you: your email address is confirmed.")
     } else if query_param("sent").is_some() {
@@ -24,13 +23,26 @@ pub fn AccountPage() -> impl IntoView {
         None
     };
     view! {
-        <Title text="Your account"/>
+        <SignedInPage title="Your account" path="/account" page=move |account| view! { <Overview account notice/> }/>
+    }
+}
+
+/// A page of the signed-in shopper's: their account loaded first; guests sign in and come back to `path`.
+#[component]
+pub fn SignedInPage<V: IntoView + 'static>(
+    title: &'static str,
+    path: &'static str,
+    page: impl Fn(AccountView) -> V + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let account = Resource::new(|| (), |_| get_account());
+    view! {
+        <Title text=title/>
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading your account…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(Some(account)) => view! { <Overview account notice/> }.into_any(),
-                    Ok(None) => view! { <SignInFirst next="/account"/> }.into_any(),
+                    Ok(Some(account)) => page(account).into_any(),
+                    Ok(None) => view! { <SignInFirst next=path/> }.into_any(),
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
@@ -40,11 +52,21 @@ pub fn AccountPage() -> impl IntoView {
 
 /// A guest asked for an account page: sent to sign in first (a 302), and back to `next` after.
 #[component]
-fn SignInFirst(next: &'static str) -> impl IntoView {
+pub fn SignInFirst(next: &'static str) -> impl IntoView {
     let sign_in = format!("/account/sign-in?next={next}");
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&sign_in);
     view! { <p>"Please " <a href=sign_in>"sign in"</a> " to see your account."</p> }
+}
+
+/// "Your account › {current}" above an account page's heading.
+#[component]
+pub fn AccountBreadcrumb(current: &'static str) -> impl IntoView {
+    view! {
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <ol><li><a href="/account">"Your account"</a></li><li aria-current="page">{current}</li></ol>
+        </nav>
+    }
 }
 
 #[component]
@@ -74,6 +96,10 @@ fn Overview(account: AccountView, notice: Option<&'static str>) -> impl IntoView
                     }}
                 </dd>
             </dl>
+            <p class="account__links">
+                <a href="/account/profile">"Change your name or email"</a>
+                <a href="/account/password">"Change your password"</a>
+            </p>
             <h2>"Orders"</h2>
             <p><a href="/account/orders">"Your orders"</a>" — what you ordered, its status, and each order's page."</p>
             <h2>"Signing out"</h2>
@@ -115,9 +141,7 @@ fn OrderHistory(orders: Vec<OrderSummary>) -> impl IntoView {
     let full = orders.len() as u64 >= HISTORY_LENGTH;
     view! {
         <section class="account">
-            <nav class="breadcrumb" aria-label="Breadcrumb">
-                <ol><li><a href="/account">"Your account"</a></li><li aria-current="page">"Orders"</li></ol>
-            </nav>
+            <AccountBreadcrumb current="Orders"/>
             <h1>"Your orders"</h1>
             {if orders.is_empty() {
                 view! {

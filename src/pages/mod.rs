@@ -8,5 +8,6 @@ pub mod not_found;
 pub mod order;
 pub mod password_reset;
 pub mod product;
+pub mod profile;
 pub mod sign_in;
 pub mod suggestions;

@@ -117,7 +117,7 @@ pub fn VerifyPage() -> impl IntoView {
                 <FormPage/>
                 <FormErrors messages=form_error(refused, &[])/>
                 <input type="hidden" name="token" value=token/>
-                <p>"Confirm your address to finish setting up your account. You will be signed in."</p>
+                <p>"Confirm this address for your account. You will be signed in."</p>
                 <SubmitOnce label="Confirm my email" busy="Confirming…"/>
             </ActionForm>
         </AccountFormPage>

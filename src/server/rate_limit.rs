@@ -27,7 +27,8 @@ pub enum Action {
     /// An add to cart that creates a cart (no cart cookie yet).
     NewCart,
     Order,
-    /// Sign-in attempts (password guessing), per client and per account.
+    /// Sign-in attempts (password guessing), and the account changes that ask for the password (email,
+    /// password), per client and per account.
     SignIn,
     /// New accounts (and the mails they send).
     SignUp,
@@ -95,7 +96,8 @@ fn action_of(method: &Method, path: &str, has_cart: bool) -> Option<Action> {
         "/api/checkout/promo" => Some(Action::PromoCode),
         "/api/checkout/place" => Some(Action::Order),
         "/api/cart/add" if !has_cart => Some(Action::NewCart),
-        "/api/account/sign-in" => Some(Action::SignIn),
+        // Each asks for the account's password: guesses, as at sign-in.
+        "/api/account/sign-in" | "/api/account/email" | "/api/account/password" => Some(Action::SignIn),
         "/api/account/sign-up" => Some(Action::SignUp),
         "/api/account/forgot-password" | "/api/account/reset-password" => Some(Action::PasswordReset),
         "/api/account/verify" | "/api/account/resend-verification" => Some(Action::Verification),
@@ -183,6 +185,8 @@ mod tests {
         assert_eq!(action_of(&Method::GET, "/api/order/pay", false), None);
         assert_eq!(action_of(&Method::POST, "/api/cart/update", false), None);
         assert_eq!(action_of(&Method::POST, "/api/account/sign-in", true), Some(Action::SignIn));
+        assert_eq!(action_of(&Method::POST, "/api/account/password", true), Some(Action::SignIn));
+        assert_eq!(action_of(&Method::POST, "/api/account/email", true), Some(Action::SignIn));
         assert_eq!(action_of(&Method::POST, "/api/account/reset-password", true), Some(Action::PasswordReset));
     }
 

@@ -20,6 +20,7 @@ mod page_cache;
 mod payments;
 mod process;
 mod product;
+mod profile;
 mod search;
 mod security;
 mod seed;

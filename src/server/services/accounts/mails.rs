@@ -13,13 +13,18 @@ pub async fn verification(
     name: &str,
     secret: &str,
 ) -> Result<(), DbErr> {
-    let link = format!("{}/account/verify?token={secret}", shop.public_url);
+    let link = verify_link(shop, secret);
     let body = format!(
         "Hello {name},\n\nPlease confirm that {to} is your email address for your {shop} account:\n\n{link}\n\n\
          The link works once, for 24 hours. If you did not create an account, ignore this mail.\n",
         shop = shop.name
     );
     mail::queue(db, to, &format!("Confirm your email for {}", shop.name), &body, "verify_email", None).await
+}
+
+/// The page that redeems a verification link (the sign-up address or a new one).
+fn verify_link(shop: &Shop, secret: &str) -> String {
+    format!("{}/account/verify?token={secret}", shop.public_url)
 }
 
 /// Sign-up with an address that has an account: the owner is told, the visitor is told nothing new.
@@ -54,4 +59,45 @@ pub async fn password_changed(db: &impl ConnectionTrait, shop: &Shop, to: &str) 
         url = shop.public_url
     );
     mail::queue(db, to, &format!("Your {} password was changed", shop.name), &body, "password_changed", None).await
+}
+
+/// "Confirm your new email": the link that moves an account to a new address (24 hours).
+pub async fn confirm_new_address(
+    db: &impl ConnectionTrait,
+    shop: &Shop,
+    to: &str,
+    name: &str,
+    secret: &str,
+) -> Result<(), DbErr> {
+    let link = verify_link(shop, secret);
+    let body = format!(
+        "Hello {name},\n\nYou asked to use {to} for your {shop} account. Please confirm it:\n\n{link}\n\n\
+         The link works once, for 24 hours; until it is used your account keeps its current address. \
+         If you did not ask for this, ignore this mail.\n",
+        shop = shop.name
+    );
+    mail::queue(db, to, &format!("Confirm your new email for {}", shop.name), &body, "verify_email", None).await
+}
+
+/// To the old address when a change of address is asked for: the owner hears of it before it happens.
+pub async fn email_change_requested(db: &impl ConnectionTrait, shop: &Shop, to: &str, new: &str) -> Result<(), DbErr> {
+    let body = format!(
+        "Hello,\n\nSomeone signed in to your {shop} account asked to change its email address from {to} to {new}. \
+         It changes only when the link we sent to {new} is opened.\n\n\
+         If this was not you, change your password now: {url}/account/forgot-password\n",
+        shop = shop.name,
+        url = shop.public_url
+    );
+    mail::queue(db, to, &format!("Your {} email address is changing", shop.name), &body, "email_change", None).await
+}
+
+/// A change of address to one that has an account: its owner is told, the shopper asking hears nothing new.
+pub async fn address_taken(db: &impl ConnectionTrait, shop: &Shop, to: &str) -> Result<(), DbErr> {
+    let body = format!(
+        "Hello,\n\nSomeone asked to move another {shop} account to your address, {to}. You already have an \
+         account with it, so nothing changed.\n\nIf it was you, sign in to this account instead: {url}/account/sign-in\n",
+        shop = shop.name,
+        url = shop.public_url
+    );
+    mail::queue(db, to, &format!("Your {} account", shop.name), &body, "account_exists", None).await
 }

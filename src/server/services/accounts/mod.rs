@@ -4,6 +4,7 @@
 pub mod links;
 pub mod mails;
 pub mod password;
+pub mod profile;
 pub mod secrets;
 pub mod sessions;
 
@@ -43,7 +44,7 @@ impl From<&user::Model> for AccountView {
 }
 
 /// Parses each field, collecting every message (a form shows them all at once).
-fn collect<T>(fields: &mut FieldErrors, parsed: Result<T, AppError>) -> Option<T> {
+pub(super) fn collect<T>(fields: &mut FieldErrors, parsed: Result<T, AppError>) -> Option<T> {
     match parsed {
         Ok(value) => Some(value),
         Err(AppError::Validation(more)) => {
@@ -137,24 +138,48 @@ pub async fn sign_in(
     }
 }
 
-/// Confirms the address a verification link was mailed to, and signs its owner in. The account's other
-/// sessions end: someone who created the account with another's address and signed in before its owner
-/// confirmed it is signed out.
+/// Confirms the address a verification link was mailed to (the sign-up address, or the new address of
+/// an email change), and signs its owner in. The account's other sessions end: someone who created the
+/// account with another's address and signed in before its owner confirmed it is signed out. An address
+/// that another account took since the link was sent is refused, and nothing changes.
 #[tracing::instrument(skip_all)]
 pub async fn verify_email(db: &DatabaseConnection, secret: &str, rules: SessionRules) -> Result<SignedIn, AppError> {
     let expired =
         || AppError::invalid("token", "This link has expired or was already used. Sign in to have a new one sent.");
-    let link = links::redeem(db, secret, Purpose::VerifyEmail).await?.ok_or_else(expired)?;
-    let now = Utc::now();
-    user::Entity::update_many()
-        .col_expr(user::Column::Email, Expr::value(link.email.clone()))
-        .col_expr(user::Column::EmailVerifiedAt, Expr::value(now))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(link.user_id))
-        .exec(db)
-        .await?;
-    sessions::end_all(db, link.user_id, None).await?;
-    let user = user::Entity::find_by_id(link.user_id).one(db).await?.ok_or_else(expired)?;
+    let taken = || {
+        AppError::Conflict(
+            "Another account uses this address now, so it can't become yours. Sign in and choose another one.".into(),
+        )
+    };
+    let user_id = crate::write_retry!(db, |txn| {
+        let Some(link) = links::redeem(txn, secret, Purpose::VerifyEmail).await? else { return Ok(Err(expired())) };
+        let other = user::Entity::find()
+            .filter(user::Column::Email.eq(link.email.clone()))
+            .filter(user::Column::Id.ne(link.user_id))
+            .one(txn)
+            .await?;
+        if other.is_some() {
+            return Ok(Err(taken()));
+        }
+        let now = Utc::now();
+        let updated = user::Entity::update_many()
+            .col_expr(user::Column::Email, Expr::value(link.email.clone()))
+            .col_expr(user::Column::EmailVerifiedAt, Expr::value(now))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(link.user_id))
+            .exec(txn)
+            .await;
+        match updated {
+            // Two accounts confirming one address at once: the unique index lets one through.
+            Err(error) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                return Ok(Err(taken()));
+            }
+            other => other?,
+        };
+        sessions::end_all(txn, link.user_id, None).await?;
+        Ok(Ok(link.user_id))
+    })?;
+    let user = user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(expired)?;
     let session = sessions::start(db, user.id, rules).await?;
     Ok(SignedIn { user, session })
 }
@@ -249,7 +274,11 @@ pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<O
     user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await
 }
 
-async fn set_password_hash(db: &impl ConnectionTrait, user_id: i32, hash: &str) -> Result<(), sea_orm::DbErr> {
+pub(super) async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    hash: &str,
+) -> Result<(), sea_orm::DbErr> {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash.to_owned()))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
