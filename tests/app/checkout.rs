@@ -173,8 +173,10 @@ backend_tests! {
             post("/api/checkout/place", cookie, &[("idempotency_key", &key), ("expected_total", &total)]),
             post("/api/checkout/place", cookie, &[("idempotency_key", &key), ("expected_total", &total)]),
         );
-        let statuses = [first.as_ref().unwrap().status().as_u16(), second.as_ref().unwrap().status().as_u16()];
-        assert!(statuses.iter().all(|s| [200, 302, 303, 409].contains(s)), "{statuses:?}");
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let statuses = [first.status().as_u16(), second.status().as_u16()];
+        let bodies = [first.text().await.unwrap(), second.text().await.unwrap()];
+        assert!(statuses.iter().all(|s| [200, 302, 303, 409].contains(s)), "{statuses:?} {bodies:?}");
         assert_eq!(scalar(&app.db, "SELECT CAST(COUNT(*) AS BIGINT) FROM orders").await, 1);
         assert_eq!(stock_of(&app.db, variant_id).await, 3);
         let token: String = {

@@ -75,6 +75,21 @@ pub async fn cart_with(db: &DatabaseConnection, sku: &str, quantity: i32) -> i32
 }
 
 backend_tests! {
+    async fn a_twin_submit_that_reads_the_cart_after_the_order_was_placed_gets_that_order(app: TestApp) {
+        let sku = crate::fixtures::ProductBuilder::new("Twin Mug").variant("TWIN-1", 1500).stock(2).insert(&app.db).await.first().1;
+        let cart_id = cart_with(&app.db, &sku, 1).await;
+        let first = place_order(&app.db, cart_id, &checkout("twin-key"), &rules()).await.expect("placed");
+        // The twin read the cart after the first emptied it and forgot its details: no email, no
+        // address, no lines. Still the same submit (key and cart): the same order, not a refusal.
+        let forgotten = Checkout { email: String::new(), address: Address::default(), ..checkout("twin-key") };
+        let twin = place_order(&app.db, cart_id, &forgotten, &rules()).await.expect("the same order");
+        assert_eq!(twin.token, first.token);
+        assert_eq!(scalar(&app.db, "SELECT CAST(COUNT(*) AS BIGINT) FROM orders").await, 1);
+        // Another key on that emptied cart is still refused.
+        let other = Checkout { email: String::new(), address: Address::default(), ..checkout("other-key") };
+        assert!(matches!(place_order(&app.db, cart_id, &other, &rules()).await, Err(AppError::Validation(_))));
+    }
+
     async fn a_guest_cart_merges_into_another_capped_at_the_stock(app: TestApp) {
         app.seed(SeedOptions { products: 10, seed: 4 }).await;
         let (_, shared) = some_variant(&app.db, 0).await;

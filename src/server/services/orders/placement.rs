@@ -85,6 +85,26 @@ pub async fn place_order(
     checkout: &Checkout,
     rules: &CheckoutRules,
 ) -> Result<Placed, AppError> {
+    match place(db, cart_id, checkout, rules).await {
+        // A double submit whose twin placed the order between this request's reading of the cart and
+        // now: the cart has forgotten its details (or its lines), so this one looks invalid or
+        // different. It is the same submit: answer with the order its key made.
+        Err(refusal) if refusal != AppError::Internal => {
+            match placed_before(db, &checkout.idempotency_key, cart_id).await? {
+                Some(placed) => Ok(placed),
+                None => Err(refusal),
+            }
+        }
+        outcome => outcome,
+    }
+}
+
+async fn place(
+    db: &DatabaseConnection,
+    cart_id: i32,
+    checkout: &Checkout,
+    rules: &CheckoutRules,
+) -> Result<Placed, AppError> {
     let valid = validate(checkout, rules)?;
     let key = checkout.idempotency_key.trim();
     let lines = cart_lines(db, cart_id).await?;
