@@ -34,3 +34,13 @@ pub async fn go(page: &Page, target: Locator) {
     target.click(None).await.unwrap();
     crate::wait_for_hydration(page).await;
 }
+
+/// Fills the checkout's first step (contact and shipping address) with a shopper's details.
+pub async fn fill_checkout_information(page: &Page, email: &str) {
+    page.locator("#field-email").fill(email, None).await.unwrap();
+    page.locator("#field-name").fill("Grace Hopper", None).await.unwrap();
+    page.locator("#field-line1").fill("1 Navy Way", None).await.unwrap();
+    page.locator("#field-city").fill("San Francisco", None).await.unwrap();
+    page.locator("#field-region").select_option("CA", None).await.unwrap();
+    page.locator("#field-postal_code").fill("94105", None).await.unwrap();
+}

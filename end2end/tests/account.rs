@@ -1,6 +1,6 @@
 //! Accounts in the browser: sign up, confirm the address from the link in the (development) mailbox,
 //! sign out, a wrong password's message, sign in, a new name on the profile, reset the password from the mailed link and see the
-//! old one fail; a guest's cart survives signing in, with a notice. And the same forms without
+//! old one fail; a guest's cart survives signing in, with a notice, and the order placed from it is in the order history. And the same forms without
 //! JavaScript.
 
 use end2end::browser::{DESKTOP, Session};
@@ -154,6 +154,22 @@ async fn a_guest_cart_survives_sign_in_with_a_notice_without_javascript() {
             expect(page.locator(".cart")).to_contain_text(kept.as_str()).await.unwrap();
             expect(page.locator(".cart")).to_contain_text(added.as_str()).await.unwrap();
             expect(page.locator(".site-header__cart .badge")).to_have_text("2").await.unwrap();
+
+            // Her order is in her order history, with its status, and opens.
+            page.goto(&server.url("/checkout"), None).await.unwrap();
+            act::fill_checkout_information(page, "grace@example.com").await;
+            find::button(page, "Continue to shipping").click(None).await.unwrap();
+            find::button(page, "Continue to review").click(None).await.unwrap();
+            find::button(page, "Place order").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Pay for order #1").await.unwrap();
+            page.goto(&server.url("/account/orders"), None).await.unwrap();
+            let order = page.locator(".order-history__order");
+            expect(order.clone()).to_have_count(1).await.unwrap();
+            expect(order.clone()).to_contain_text("Order #1").await.unwrap();
+            expect(order.clone()).to_contain_text("2 items").await.unwrap();
+            expect(order.locator(".order-history__status")).to_have_text("Awaiting payment").await.unwrap();
+            find::link(page, "Order #1").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Pay for order #1").await.unwrap();
         })
         .await;
     session.close().await;

@@ -8,15 +8,6 @@ use end2end::server::Server;
 use end2end::{act, audit, find};
 use playwright_rs::expect;
 
-async fn fill_information(page: &playwright_rs::Page) {
-    page.locator("#field-email").fill("guest@example.com", None).await.unwrap();
-    page.locator("#field-name").fill("Grace Hopper", None).await.unwrap();
-    page.locator("#field-line1").fill("1 Navy Way", None).await.unwrap();
-    page.locator("#field-city").fill("San Francisco", None).await.unwrap();
-    page.locator("#field-region").select_option("CA", None).await.unwrap();
-    page.locator("#field-postal_code").fill("94105", None).await.unwrap();
-}
-
 /// On the provider's page: types a card and pays.
 async fn pay_with(page: &playwright_rs::Page, number: &str) {
     page.get_by_label("Card number", true).fill(number, None).await.unwrap();
@@ -46,7 +37,7 @@ async fn a_guest_checks_out_and_pays_after_a_declined_card() {
             audit::assert_accessible(page).await;
 
             // A mistake is named beside its field and nothing moves on.
-            fill_information(page).await;
+            act::fill_checkout_information(page, "guest@example.com").await;
             page.locator("#field-postal_code").fill("2220", None).await.unwrap();
             find::button(page, "Continue to shipping").click(None).await.unwrap();
             expect(page.locator("#field-postal_code-error")).to_contain_text("Enter a postal code like").await.unwrap();
@@ -102,7 +93,7 @@ async fn checkout_and_payment_work_without_javascript() {
             act::open_product_in(page, &server, "/c/drinkware", false).await;
             act::add_to_cart(page, 1).await;
             page.goto(&server.url("/checkout"), None).await.unwrap();
-            fill_information(page).await;
+            act::fill_checkout_information(page, "guest@example.com").await;
             find::button(page, "Continue to shipping").click(None).await.unwrap();
             find::button(page, "Continue to review").click(None).await.unwrap();
             find::button(page, "Place order").click(None).await.unwrap();
