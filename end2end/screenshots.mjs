@@ -1,6 +1,7 @@
 // Screenshots of the shopper pages at a phone's width (390 px) and a desktop's (1280 px), as a shopper sees
 // them, with JavaScript: home, a listing (and on the phone its filter drawer), a product, the cart drawer after
-// "Add to cart", search results and suggestions, the cart, the first checkout step and the 404 page.
+// "Add to cart", search results and suggestions, the cart, the first checkout step, the 404 page, and the
+// account pages (sign-up, overview, profile, password, orders).
 // `./dev.sh screenshots` starts a store with the demo catalog and runs this:
 //   node end2end/screenshots.mjs BASE_URL OUT_DIR PLAYWRIGHT_CORE_DIR
 import { createRequire } from 'node:module';
@@ -45,6 +46,24 @@ for (const width of [390, 1280]) {
   await shot('checkout');
   await open('/no-such-page');
   await shot('404');
+  // The account pages: sign up, confirm from the development mailbox, then each page.
+  await open('/account/sign-up');
+  await shot('sign-up');
+  await page.fill('#field-name', 'Ada Lovelace');
+  await page.fill('#field-email', `ada-${width}@example.com`);
+  await page.fill('#field-password', 'correct horse battery staple');
+  await page.click('button:text-is("Create account")');
+  await page.waitForURL('**/account/check-email**');
+  await open('/dev/mailbox');
+  // (The mail's link is absolute: it is built from the configured public URL.)
+  await page.goto(await page.getAttribute(`.mail:has-text("ada-${width}@example.com") a[href*="/account/verify?token="]`, 'href'));
+  await page.click('button:text-is("Confirm my email")');
+  await page.waitForURL('**/account?verified=1');
+  await shot('account');
+  for (const path of ['profile', 'password', 'orders']) {
+    await open(`/account/${path}`);
+    await shot(`account-${path}`);
+  }
   await context.close();
 }
 await browser.close();
