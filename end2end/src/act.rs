@@ -44,3 +44,13 @@ pub async fn fill_checkout_information(page: &Page, email: &str) {
     page.locator("#field-region").select_option("CA", None).await.unwrap();
     page.locator("#field-postal_code").fill("94105", None).await.unwrap();
 }
+
+/// From the cart to the order's payment page through the checkout's steps (information, shipping,
+/// review, "Place order"), each a plain click.
+pub async fn place_order(page: &Page, server: &Server, email: &str) {
+    page.goto(&server.url("/checkout"), None).await.unwrap();
+    fill_checkout_information(page, email).await;
+    find::button(page, "Continue to shipping").click(None).await.unwrap();
+    find::button(page, "Continue to review").click(None).await.unwrap();
+    find::button(page, "Place order").click(None).await.unwrap();
+}

@@ -156,11 +156,7 @@ async fn a_guest_cart_survives_sign_in_with_a_notice_without_javascript() {
             expect(page.locator(".site-header__cart .badge")).to_have_text("2").await.unwrap();
 
             // Her order is in her order history, with its status, and opens.
-            page.goto(&server.url("/checkout"), None).await.unwrap();
-            act::fill_checkout_information(page, "grace@example.com").await;
-            find::button(page, "Continue to shipping").click(None).await.unwrap();
-            find::button(page, "Continue to review").click(None).await.unwrap();
-            find::button(page, "Place order").click(None).await.unwrap();
+            act::place_order(page, &server, "grace@example.com").await;
             expect(find::main_heading(page)).to_have_text("Pay for order #1").await.unwrap();
             page.goto(&server.url("/account/orders"), None).await.unwrap();
             let order = page.locator(".order-history__order");

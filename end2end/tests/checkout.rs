@@ -92,11 +92,7 @@ async fn checkout_and_payment_work_without_javascript() {
         .run("checkout::checkout_and_payment_work_without_javascript", async {
             act::open_product_in(page, &server, "/c/drinkware", false).await;
             act::add_to_cart(page, 1).await;
-            page.goto(&server.url("/checkout"), None).await.unwrap();
-            act::fill_checkout_information(page, "guest@example.com").await;
-            find::button(page, "Continue to shipping").click(None).await.unwrap();
-            find::button(page, "Continue to review").click(None).await.unwrap();
-            find::button(page, "Place order").click(None).await.unwrap();
+            act::place_order(page, &server, "guest@example.com").await;
             expect(find::main_heading(page)).to_have_text("Pay for order #1").await.unwrap();
             go_to_payment(page).await;
             pay_with(page, "4000 0000 0000 9995").await;
