@@ -32,6 +32,10 @@ pub async fn with_page_account(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    // The pages router also answers the server functions (/api/…): they read the session themselves.
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
     let account = page_account(&state, request.headers()).await;
     request.extensions_mut().insert(PageAccount(account));
     next.run(request).await

@@ -30,6 +30,11 @@ pub async fn with_page_cart(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    // The pages router also answers the server functions (/api/…): they read what they need
+    // themselves, and a cart read here would revalidate it, telling no one of its price changes.
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
     let cart = page_cart(&state, request.headers()).await;
     request.extensions_mut().insert(PageCart(cart));
     next.run(request).await

@@ -349,9 +349,16 @@ backend_tests! {
         // A guest again: another item in a guest cart, then signing in joins the two.
         assert!(ada.post("/api/cart/add", &[("sku", &added), ("quantity", "1")]).await.status().is_success());
         assert_eq!(scalar(&app.db, &owned).await, 1, "the guest cart is no one's");
+        // Its price went up while it sat in the guest cart: the merge names the new price.
+        let raise = storefront::server::db::statement(&app.db, "UPDATE variants SET price = ? WHERE sku = ?", [4500i64.into(), added.clone().into()]);
+        app.db.execute_raw(raise).await.unwrap();
         assert_eq!(location(&ada.sign_in("ada@example.com", PASSWORD).await), "/account");
         let (_, cart) = ada.page("/cart").await;
         assert!(cart.contains("Kept Mug") && cart.contains("Added Bag"), "{cart}");
         assert!(cart.contains("1 item from before you signed in was added to your cart."), "{cart}");
+        assert!(cart.contains("Added Bag is now $45.00."), "{cart}");
+        assert!(!cart.contains("The price of Added Bag changed"), "told once: {cart}");
+        let (_, again) = ada.page("/cart").await;
+        assert!(!again.contains("is now $45.00") && again.contains("$45.00"), "and only once: {again}");
     }
 }

@@ -9,10 +9,9 @@ use sea_orm::{
 
 use crate::error::AppError;
 use crate::model::cart::{Cart, CartLine};
-use crate::model::catalog::Image;
 use crate::model::money::Money;
-use crate::server::entities::{cart, cart_line, option_value, product, product_image, variant, variant_option_value};
-use crate::server::services::catalog;
+use crate::server::entities::{cart, cart_line, product, variant};
+use crate::server::services::catalog::{self, first_images, variant_labels};
 
 /// How many units of one variant a cart line may hold (STORE_CART_MAX_QUANTITY).
 #[derive(Debug, Clone, Copy)]
@@ -244,10 +243,11 @@ pub async fn set_quantity(
     })
 }
 
-/// Moves a guest cart's lines into another cart (the accounts issue calls this at sign-in with the
-/// cookie's cart and the shopper's own). Quantities of the same item add up, capped at the stock on hand
-/// and the line maximum; items no longer sold are dropped. The guest cart is deleted. Returns what the
-/// shopper should be told (capped or dropped lines).
+/// Moves a guest cart's lines into another cart (at sign-in: the cookie's cart into the shopper's
+/// own). Quantities of the same item add up, capped at the stock on hand and the line maximum; items no
+/// longer sold are dropped; prices are re-read, and a line whose price is not the one the shopper saw
+/// is named with its price now (the line then counts as seen at that price). The guest cart is deleted.
+/// Returns what the shopper should be told (capped, dropped and re-priced lines).
 pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRules) -> Result<Vec<String>, AppError> {
     if from == into {
         return Ok(Vec::new());
@@ -258,13 +258,19 @@ pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRul
             lock_cart(txn, id).await?;
         }
         let mut notices = Vec::new();
-        let incoming = cart_line::Entity::find().filter(cart_line::Column::CartId.eq(from)).all(txn).await?;
+        let incoming = cart_line::Entity::find()
+            .filter(cart_line::Column::CartId.eq(from))
+            .order_by_asc(cart_line::Column::Id)
+            .all(txn)
+            .await?;
+        let labels = variant_labels(txn, &incoming.iter().map(|line| line.variant_id).collect::<Vec<_>>()).await?;
         for line in incoming {
             let found =
                 variant::Entity::find_by_id(line.variant_id).find_also_related(product::Entity).one(txn).await?;
             let Some((variant, Some(product))) = found else { continue };
+            let name = item_name(&product.title, labels.get(&variant.id).map_or("", String::as_str));
             if !catalog::is_sellable(&product, &variant) || variant.stock == 0 {
-                notices.push(format!("{} is no longer available and was not added to your cart.", product.title));
+                notices.push(format!("{name} is no longer available and was not added to your cart."));
                 continue;
             }
             let existing = cart_line::Entity::find()
@@ -275,12 +281,17 @@ pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRul
             let wanted = existing.as_ref().map_or(0, |l| l.quantity) + line.quantity;
             let quantity = wanted.min(variant.stock).min(rules.max_quantity);
             if quantity < wanted {
-                notices.push(format!("Only {quantity} of {} could stay in your cart.", product.title));
+                notices.push(format!("Only {quantity} of {name} could stay in your cart."));
+            }
+            let seen_elsewhere = existing.as_ref().is_some_and(|l| l.seen_price != variant.price);
+            if line.seen_price != variant.price || seen_elsewhere {
+                notices.push(format!("{name} is now {}.", Money::store(variant.price).format()));
             }
             match existing {
                 Some(existing) => {
                     let mut existing: cart_line::ActiveModel = existing.into();
                     existing.quantity = Set(quantity);
+                    existing.seen_price = Set(variant.price);
                     existing.update(txn).await?;
                 }
                 None => {
@@ -288,7 +299,7 @@ pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRul
                         cart_id: Set(into),
                         variant_id: Set(variant.id),
                         quantity: Set(quantity),
-                        seen_price: Set(line.seen_price),
+                        seen_price: Set(variant.price),
                         created_at: Set(line.created_at),
                         ..Default::default()
                     }
@@ -301,6 +312,12 @@ pub async fn merge(db: &DatabaseConnection, from: i32, into: i32, rules: CartRul
         touch(txn, into).await?;
         Ok(Ok(notices))
     })
+}
+
+/// How a notice names a cart line: "Trail Hoodie (Navy / M)", or the title alone for a product
+/// without options.
+fn item_name(title: &str, label: &str) -> String {
+    if label.is_empty() { title.to_owned() } else { format!("{title} ({label})") }
 }
 
 /// At sign-in, the cart of the shopper's cookie (a guest cart) and the account's own cart become one:
@@ -412,7 +429,7 @@ async fn load(db: &impl ConnectionTrait, cart_id: i32, apply: bool) -> Result<(C
         .map(|p| (p.id, p))
         .collect();
     let labels = variant_labels(txn, &variant_ids).await?;
-    let images = images(txn, &product_ids).await?;
+    let images = first_images(txn, &product_ids).await?;
 
     let mut cart = Cart::default();
     // What the shopper is still to be told (a merge at sign-in), once.
@@ -488,50 +505,6 @@ async fn load(db: &impl ConnectionTrait, cart_id: i32, apply: bool) -> Result<(C
 pub async fn delete_idle(db: &impl ConnectionTrait, before: chrono::DateTime<chrono::Utc>) -> Result<u64, AppError> {
     let deleted = cart::Entity::delete_many().filter(cart::Column::UpdatedAt.lt(before)).exec(db).await?;
     Ok(deleted.rows_affected)
-}
-
-/// "Navy / M" per variant, values in their option's order.
-async fn variant_labels(
-    db: &impl ConnectionTrait,
-    variant_ids: &[i32],
-) -> Result<HashMap<i32, String>, sea_orm::DbErr> {
-    let links = variant_option_value::Entity::find()
-        .filter(variant_option_value::Column::VariantId.is_in(variant_ids.to_vec()))
-        .find_also_related(option_value::Entity)
-        .all(db)
-        .await?;
-    let mut values: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
-    for (link, value) in links {
-        if let Some(value) = value {
-            values.entry(link.variant_id).or_default().push((value.option_id, value.value));
-        }
-    }
-    Ok(values
-        .into_iter()
-        .map(|(id, mut v)| {
-            v.sort();
-            (id, v.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join(" / "))
-        })
-        .collect())
-}
-
-async fn images(db: &impl ConnectionTrait, product_ids: &[i32]) -> Result<HashMap<i32, Image>, sea_orm::DbErr> {
-    let rows = product_image::Entity::find()
-        .filter(product_image::Column::ProductId.is_in(product_ids.to_vec()))
-        .filter(product_image::Column::Position.eq(0))
-        .order_by_asc(product_image::Column::Id)
-        .all(db)
-        .await?;
-    let mut images = HashMap::new();
-    for row in rows {
-        images.entry(row.product_id).or_insert(Image {
-            url: row.url,
-            alt: row.alt,
-            width: row.width,
-            height: row.height,
-        });
-    }
-    Ok(images)
 }
 
 #[cfg(test)]

@@ -1,6 +1,11 @@
 //! Catalog rules: which products shoppers see, how variants are identified by their options.
 
-use crate::server::entities::{product, variant};
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::model::catalog::Image;
+use crate::server::entities::{option_value, product, product_image, variant, variant_option_value};
 
 /// The status of a product that shoppers see and can buy (drafts and archived products are hidden).
 pub const ACTIVE: &str = "active";
@@ -18,6 +23,54 @@ pub fn option_key(value_ids: &[i32]) -> String {
     ids.sort_unstable();
     ids.dedup();
     ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// "Navy / M" per variant (by id), values in their option's order; none for a variant without options.
+pub async fn variant_labels(
+    db: &impl ConnectionTrait,
+    variant_ids: &[i32],
+) -> Result<HashMap<i32, String>, sea_orm::DbErr> {
+    let links = variant_option_value::Entity::find()
+        .filter(variant_option_value::Column::VariantId.is_in(variant_ids.to_vec()))
+        .find_also_related(option_value::Entity)
+        .all(db)
+        .await?;
+    let mut values: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
+    for (link, value) in links {
+        if let Some(value) = value {
+            values.entry(link.variant_id).or_default().push((value.option_id, value.value));
+        }
+    }
+    Ok(values
+        .into_iter()
+        .map(|(id, mut v)| {
+            v.sort();
+            (id, v.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join(" / "))
+        })
+        .collect())
+}
+
+/// Each product's first image (by product id).
+pub async fn first_images(
+    db: &impl ConnectionTrait,
+    product_ids: &[i32],
+) -> Result<HashMap<i32, Image>, sea_orm::DbErr> {
+    let rows = product_image::Entity::find()
+        .filter(product_image::Column::ProductId.is_in(product_ids.to_vec()))
+        .filter(product_image::Column::Position.eq(0))
+        .order_by_asc(product_image::Column::Id)
+        .all(db)
+        .await?;
+    let mut images = HashMap::new();
+    for row in rows {
+        images.entry(row.product_id).or_insert(Image {
+            url: row.url,
+            alt: row.alt,
+            width: row.width,
+            height: row.height,
+        });
+    }
+    Ok(images)
 }
 
 #[cfg(test)]
