@@ -69,26 +69,12 @@ pub async fn apply_promo_code(#[server(default)] code: String) -> Result<(), App
 /// the order's payment page.
 #[server(prefix = "/api", endpoint = "checkout/place")]
 pub async fn place_order(idempotency_key: String, expected_total: i64) -> Result<String, AppError> {
-    use crate::server::services::{checkout, orders};
+    use crate::server::services::orders;
     let state = crate::server::app_state()?;
     let cart_id = cart_id(&state).await?;
-    // A repeat after the order was placed (the cart has forgotten its details by then): the same order.
-    if let Some(placed) = orders::placed_before(&state.db, &idempotency_key, cart_id).await? {
-        leptos_axum::redirect(&format!("/orders/{}", placed.token));
-        return Ok(placed.token);
-    }
-    let entered = checkout::entered(&state.db, cart_id).await?;
     let account = crate::server::account_session::current(&state).await?.map(|(_, user)| user.id);
-    let order = orders::Checkout {
-        email: entered.email,
-        address: entered.address,
-        shipping_method: entered.shipping_method,
-        promo_code: entered.promo_code,
-        expected_total: Some(expected_total),
-        idempotency_key,
-        account,
-    };
-    let placed = orders::place_order(&state.db, cart_id, &order, &state.settings.checkout).await?;
+    let submit = orders::Submit { idempotency_key, expected_total, account };
+    let placed = orders::place_from_cart(&state.db, cart_id, submit, &state.settings.checkout).await?;
     leptos_axum::redirect(&format!("/orders/{}", placed.token));
     Ok(placed.token)
 }

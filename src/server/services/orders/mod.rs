@@ -8,5 +8,5 @@ mod placement;
 mod view;
 
 pub use history::of_account;
-pub use placement::{Checkout, Placed, place_order, placed_before};
+pub use placement::{Checkout, Placed, Submit, place_from_cart, place_order};
 pub use view::view;

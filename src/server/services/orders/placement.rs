@@ -79,22 +79,70 @@ fn validate<'a>(checkout: &Checkout, rules: &'a CheckoutRules) -> Result<Valid<'
     })
 }
 
+/// Places the order `checkout` describes, once per idempotency key (see [`or_placed_before`]).
 pub async fn place_order(
     db: &DatabaseConnection,
     cart_id: i32,
     checkout: &Checkout,
     rules: &CheckoutRules,
 ) -> Result<Placed, AppError> {
-    match place(db, cart_id, checkout, rules).await {
-        // A double submit whose twin placed the order between this request's reading of the cart and
-        // now: the cart has forgotten its details (or its lines), so this one looks invalid or
-        // different. It is the same submit: answer with the order its key made.
-        Err(refusal) if refusal != AppError::Internal => {
-            match placed_before(db, &checkout.idempotency_key, cart_id).await? {
-                Some(placed) => Ok(placed),
-                None => Err(refusal),
-            }
+    let outcome = place(db, cart_id, checkout, rules).await;
+    or_placed_before(db, outcome, &checkout.idempotency_key, cart_id).await
+}
+
+/// The review page's "Place order": what the submit adds to the details the checkout's steps kept on
+/// the cart.
+#[derive(Debug, Clone)]
+pub struct Submit {
+    pub idempotency_key: String,
+    /// The total the review page showed (minor units).
+    pub expected_total: i64,
+    /// The signed-in shopper's account.
+    pub account: Option<i32>,
+}
+
+/// "Place order" on the review page: the cart's entered details (email, address, shipping, promo
+/// code) are read and placed as one order per idempotency key, however often the page is submitted —
+/// a refresh after the order was placed gets that order, although the cart has forgotten its details.
+pub async fn place_from_cart(
+    db: &DatabaseConnection,
+    cart_id: i32,
+    submit: Submit,
+    rules: &CheckoutRules,
+) -> Result<Placed, AppError> {
+    let outcome = match checkout::entered(db, cart_id).await {
+        Ok(entered) => {
+            let order = Checkout {
+                email: entered.email,
+                address: entered.address,
+                shipping_method: entered.shipping_method,
+                promo_code: entered.promo_code,
+                expected_total: Some(submit.expected_total),
+                idempotency_key: submit.idempotency_key.clone(),
+                account: submit.account,
+            };
+            place(db, cart_id, &order, rules).await
         }
+        Err(refusal) => Err(refusal),
+    };
+    or_placed_before(db, outcome, &submit.idempotency_key, cart_id).await
+}
+
+/// The one rule for repeated submits: a refusal to a key that already made this cart's order is
+/// answered with that order. A double click, a retry or a refresh whose twin placed the order first
+/// finds the cart emptied and its details forgotten, so it looks invalid or different — it is the same
+/// submit. A database failure is not a refusal and stays an error.
+async fn or_placed_before(
+    db: &DatabaseConnection,
+    outcome: Result<Placed, AppError>,
+    key: &str,
+    cart_id: i32,
+) -> Result<Placed, AppError> {
+    match outcome {
+        Err(refusal) if refusal != AppError::Internal => match placed_before(db, key, cart_id).await? {
+            Some(placed) => Ok(placed),
+            None => Err(refusal),
+        },
         outcome => outcome,
     }
 }
@@ -169,7 +217,7 @@ fn fingerprint(cart_id: i32, lines: &[(i32, i32)], valid: &Valid<'_>, expected_t
 
 /// The order an earlier submit of this cart made under `key`, if it made one: a double click or a
 /// refresh after the order was placed (when the cart has forgotten the details it was placed with).
-pub async fn placed_before(db: &DatabaseConnection, key: &str, cart_id: i32) -> Result<Option<Placed>, AppError> {
+async fn placed_before(db: &DatabaseConnection, key: &str, cart_id: i32) -> Result<Option<Placed>, AppError> {
     match idempotency::order_of(db, key.trim(), cart_id).await? {
         Some(order_id) => Ok(Some(replay(db, order_id).await?)),
         None => Ok(None),
