@@ -12,6 +12,7 @@ use crate::components::cart_state::{CartScope, HydrationMark, page_cart};
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::account::{AccountPage, OrderHistoryPage};
+use crate::pages::addresses::{AddressBookPage, AddressEditPage};
 use crate::pages::cart::{CartDrawerPage, CartPage};
 use crate::pages::checkout::{CheckoutPage, ReviewPage, ShippingPage};
 use crate::pages::home::HomePage;
@@ -24,6 +25,7 @@ use crate::pages::product::ProductPage;
 use crate::pages::profile::{PasswordPage, ProfilePage};
 use crate::pages::sign_in::{CheckEmailPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::suggestions::SuggestionsPage;
+use crate::pages::wishlist::WishlistPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -114,6 +116,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/orders") view=OrderHistoryPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/profile") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/addresses") view=AddressBookPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/addresses/:id") view=AddressEditPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/wishlist") view=WishlistPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/sign-in") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/sign-up") view=SignUpPage ssr=SsrMode::Async/>

@@ -9,6 +9,8 @@ mod m20261125_000004_checkout_payments;
 mod m20261202_000005_payment_pages_and_jobs;
 mod m20261206_000006_accounts;
 mod m20261206_000007_mail_delivery;
+mod m20261207_000008_address_book;
+mod m20261207_000009_wishlist_stock_alerts;
 
 pub struct Migrator;
 
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_payment_pages_and_jobs::Migration),
             Box::new(m20261206_000006_accounts::Migration),
             Box::new(m20261206_000007_mail_delivery::Migration),
+            Box::new(m20261207_000008_address_book::Migration),
+            Box::new(m20261207_000009_wishlist_stock_alerts::Migration),
         ]
     }
 }

@@ -17,10 +17,15 @@ async fn cart_id(state: &crate::server::state::AppState) -> Result<i32, AppError
 /// The checkout as it stands (an empty one when the shopper has no cart).
 #[server(prefix = "/api", endpoint = "checkout")]
 pub async fn get_checkout() -> Result<CheckoutView, AppError> {
+    use crate::server::services::checkout;
     let state = crate::server::app_state()?;
-    match crate::server::cart_session::current(&state).await? {
-        Some(cart_id) => crate::server::services::checkout::view(&state.db, cart_id, &state.settings.checkout).await,
-        None => Ok(CheckoutView::default()),
+    let Some(cart_id) = crate::server::cart_session::current(&state).await? else {
+        return Ok(CheckoutView::default());
+    };
+    let view = checkout::view(&state.db, cart_id, &state.settings.checkout).await?;
+    match crate::server::account_session::current(&state).await? {
+        Some((_, user)) => checkout::with_account(&state.db, view, &user).await,
+        None => Ok(view),
     }
 }
 
@@ -35,12 +40,32 @@ pub async fn save_checkout_details(
     #[server(default)] region: String,
     postal_code: String,
     country: String,
+    /// "Save this address to my account" (signed-in shoppers): "on" when ticked.
+    #[server(default)]
+    save_address: String,
 ) -> Result<(), AppError> {
     use crate::model::checkout::Address;
+    use crate::server::services::{accounts::addresses, checkout};
     let state = crate::server::app_state()?;
     let cart_id = cart_id(&state).await?;
     let address = Address { name, line1, line2, city, region, postal_code, country };
-    crate::server::services::checkout::save_details(&state.db, cart_id, &email, &address).await?;
+    checkout::save_details(&state.db, cart_id, &email, &address).await?;
+    if !save_address.is_empty()
+        && let Some((_, user)) = crate::server::account_session::current(&state).await?
+    {
+        addresses::remember(&state.db, user.id, &address).await?;
+    }
+    leptos_axum::redirect("/checkout/shipping");
+    Ok(())
+}
+
+/// "Ship here" beside a saved address (signed-in shoppers): then on to the shipping method.
+#[server(prefix = "/api", endpoint = "checkout/saved-address")]
+pub async fn ship_to_saved_address(address_id: i32) -> Result<(), AppError> {
+    let state = crate::server::app_state()?;
+    let cart_id = cart_id(&state).await?;
+    let (_, user) = crate::server::account_session::require_user(&state).await?;
+    crate::server::services::checkout::ship_to_saved(&state.db, cart_id, &user, address_id).await?;
     leptos_axum::redirect("/checkout/shipping");
     Ok(())
 }

@@ -31,6 +31,8 @@ pub fn AccountMenu() -> impl IntoView {
             <ul class="account-menu__list">
                 <li><a href="/account">"Your account"</a></li>
                 <li><a href="/account/orders">"Orders"</a></li>
+                <li><a href="/account/addresses">"Addresses"</a></li>
+                <li><a href="/account/wishlist">"Wishlist"</a></li>
                 <li>
                     <form method="post" action=sign_out>
                         <FormPage/>

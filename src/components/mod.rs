@@ -1,4 +1,5 @@
 pub mod account_menu;
+pub mod address_fields;
 pub mod browser;
 pub mod cart_drawer;
 pub mod cart_state;
@@ -9,3 +10,4 @@ pub mod listing_filters;
 pub mod pagination;
 pub mod product_card;
 pub mod seo;
+pub mod wishlist_heart;

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 
+use crate::components::wishlist_heart::{WishlistHeart, is_saved};
 use crate::model::catalog::ProductCard as Card;
 
-/// A product in a grid: image, title, price (or "from" price), sale and sold-out badges.
+/// A product in a grid: image, title, price (or "from" price), sale and sold-out badges, and its
+/// wishlist heart.
 #[component]
 pub fn ProductCard(card: Card, #[prop(default = false)] eager: bool) -> impl IntoView {
     let href = format!("/p/{}", card.slug);
@@ -29,6 +31,8 @@ pub fn ProductCard(card: Card, #[prop(default = false)] eager: bool) -> impl Int
             />
         }
     });
+    let saved = is_saved(&card.slug);
+    let (slug, title) = (card.slug.clone(), card.title.clone());
     view! {
         <li class="card" class:card--sold-out=card.sold_out>
             <a class="card__link" href=href>
@@ -40,6 +44,7 @@ pub fn ProductCard(card: Card, #[prop(default = false)] eager: bool) -> impl Int
                     <span class:price--sale=card.compare_at.is_some()>{price}</span>
                 </p>
             </a>
+            <WishlistHeart slug title saved labelled=false/>
         </li>
     }
 }

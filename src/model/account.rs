@@ -115,6 +115,21 @@ pub struct AccountView {
     pub first_name: String,
     pub email: String,
     pub verified: bool,
+    /// The slugs of the products on their wishlist: read for pages (their hearts), empty elsewhere.
+    #[serde(default)]
+    pub saved: Vec<String>,
+}
+
+/// How many addresses one account's address book keeps.
+pub const MAX_SAVED_ADDRESSES: usize = 20;
+
+/// An address of the signed-in shopper's address book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAddress {
+    pub id: i32,
+    pub address: super::checkout::Address,
+    /// The one checkout fills in first.
+    pub default: bool,
 }
 
 #[cfg(test)]

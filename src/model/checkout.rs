@@ -124,6 +124,30 @@ pub struct CheckoutView {
     pub totals: Totals,
     /// A fresh key for this attempt at placing the order (the review form's hidden field).
     pub idempotency_key: String,
+    /// The signed-in shopper's email and address book (None for a guest).
+    pub account: Option<CheckoutAccount>,
+}
+
+/// What a signed-in shopper's checkout offers: the details step fills in their email and default
+/// address until the cart has its own, offers their other saved addresses, and can save a new one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutAccount {
+    pub email: String,
+    pub addresses: Vec<super::account::SavedAddress>,
+}
+
+impl CheckoutView {
+    /// The email and address the details form starts with: the cart's, else the account's (its
+    /// default address).
+    pub fn details_to_fill(&self) -> (String, Option<Address>) {
+        let account = self.account.as_ref();
+        let email = match account {
+            Some(account) if self.email.is_empty() => account.email.clone(),
+            _ => self.email.clone(),
+        };
+        let saved = account.and_then(|a| a.addresses.iter().find(|s| s.default)).map(|s| s.address.clone());
+        (email, self.address.clone().or(saved))
+    }
 }
 
 impl CheckoutView {

@@ -7,3 +7,4 @@ pub mod checkout;
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod wishlist;

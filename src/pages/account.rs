@@ -102,6 +102,10 @@ fn Overview(account: AccountView, notice: Option<&'static str>) -> impl IntoView
             </p>
             <h2>"Orders"</h2>
             <p><a href="/account/orders">"Your orders"</a>" — what you ordered, its status, and each order's page."</p>
+            <h2>"Addresses"</h2>
+            <p><a href="/account/addresses">"Your addresses"</a>" — saved shipping addresses; checkout fills in your default."</p>
+            <h2>"Wishlist"</h2>
+            <p><a href="/account/wishlist">"Your wishlist"</a>" — the products you saved, with their prices and stock now."</p>
             <h2>"Signing out"</h2>
             <div class="account__actions">
                 <form method="post" action=sign_out>

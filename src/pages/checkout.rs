@@ -5,10 +5,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::checkout::{ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, get_checkout};
+use crate::api::checkout::{
+    ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, ShipToSavedAddress, get_checkout,
+};
+use crate::components::address_fields::AddressFields;
 use crate::components::form::{Field, FormErrors, FormPage, SubmitOnce, field_error, form_error, refusal};
 use crate::components::seo::PageMeta;
-use crate::model::checkout::{Address, COUNTRIES, CheckoutView, Totals, regions};
+use crate::model::checkout::{Address, CheckoutAccount, CheckoutView, Totals};
 use crate::model::money::Money;
 use crate::pages::not_found::PageError;
 
@@ -69,10 +72,13 @@ fn CheckoutStep(step: Step, view: CheckoutView) -> impl IntoView {
     let summary = view.clone();
     let body = match step {
         Step::Details => {
-            let address = view.address.unwrap_or(Address { country: "US".into(), ..Default::default() });
+            let (email, address) = view.details_to_fill();
+            let address = address.unwrap_or(Address { country: "US".into(), ..Default::default() });
+            let account = view.account.clone();
             view! {
+                <SavedAddresses account=account.clone()/>
                 <DetailsStep>
-                    <DetailsForm email=view.email address/>
+                    <DetailsForm email address account/>
                 </DetailsStep>
             }
             .into_any()
@@ -199,13 +205,15 @@ fn DetailsStep(children: Children) -> impl IntoView {
     }
 }
 
-/// The contact and address form, with the saved values and the last refusal beside its fields.
+/// The contact and address form, with the saved values and the last refusal beside its fields; a
+/// signed-in shopper can also save the address to their address book.
 #[component]
-fn DetailsForm(email: String, address: Address) -> impl IntoView {
+fn DetailsForm(email: String, address: Address, account: Option<CheckoutAccount>) -> impl IntoView {
     let save = ServerAction::<SaveCheckoutDetails>::new();
     let value = refusal(save.value());
     let save_url = <SaveCheckoutDetails as leptos::server_fn::ServerFn>::url();
-    let (country, region) = (address.country.clone(), address.region.clone());
+    let hint =
+        if account.is_some() { "We send your receipt here." } else { "We send your receipt here. No account needed." };
     view! {
         <form class="checkout-form" method="post" action=save_url novalidate=true>
             <FormPage/>
@@ -213,51 +221,52 @@ fn DetailsForm(email: String, address: Address) -> impl IntoView {
             <fieldset>
                 <legend>"Contact"</legend>
                 <Field name="email" label="Email" kind="email" autocomplete="email" value=email error=field_error(value, "email")/>
-                <p class="field__hint">"We send your receipt here. No account needed."</p>
+                <p class="field__hint">{hint}</p>
             </fieldset>
             <fieldset>
                 <legend>"Shipping address"</legend>
-                <Field name="name" label="Full name" autocomplete="name" value=address.name error=field_error(value, "name")/>
-                <Field name="line1" label="Street address" autocomplete="address-line1" value=address.line1 error=field_error(value, "line1")/>
-                <Field name="line2" label="Apartment, suite, etc." autocomplete="address-line2" required=false value=address.line2 error=field_error(value, "line2")/>
-                <Field name="city" label="City" autocomplete="address-level2" value=address.city error=field_error(value, "city")/>
-                <AddressSelects country region/>
-                <Field name="postal_code" label="Postal code" autocomplete="postal-code" value=address.postal_code error=field_error(value, "postal_code")/>
+                <AddressFields address refused=value/>
+                {account.map(|account| view! {
+                    <div class="choice">
+                        <input type="checkbox" id="field-save-address" name="save_address" value="on"
+                            checked=account.addresses.is_empty()/>
+                        <label for="field-save-address">"Save this address to my account"</label>
+                    </div>
+                })}
             </fieldset>
             <button type="submit" class="button button--primary">"Continue to shipping"</button>
         </form>
     }
 }
 
-/// Country and state selects with the saved choice (server-rendered: the lists never change in the page).
+/// A signed-in shopper's saved addresses above the details form, each with "Ship here" (a plain form:
+/// the address becomes the cart's and the next step opens).
 #[component]
-fn AddressSelects(country: String, region: String) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for="field-country">"Country"</label>
-            <select id="field-country" name="country" autocomplete="country">
-                {COUNTRIES.iter().map(|(code, name)| {
-                    view! { <option value=*code selected=country == *code>{*name}</option> }
-                }).collect_view()}
-            </select>
-        </div>
-        <div class="field">
-            <label for="field-region">"State / province"</label>
-            <select id="field-region" name="region" autocomplete="address-level1" aria-describedby="field-region-hint">
-                <option value="">"—"</option>
-                {COUNTRIES.iter().filter(|(code, _)| !regions(code).is_empty()).map(|(code, name)| {
+fn SavedAddresses(account: Option<CheckoutAccount>) -> impl IntoView {
+    let addresses = account.map(|a| a.addresses).unwrap_or_default();
+    let ship_url = <ShipToSavedAddress as leptos::server_fn::ServerFn>::url();
+    (!addresses.is_empty()).then(|| view! {
+        <section class="saved-addresses" aria-labelledby="saved-addresses-heading">
+            <h2 id="saved-addresses-heading">"Your saved addresses"</h2>
+            <ul class="address-list">
+                {addresses.into_iter().map(|saved| {
+                    let label = format!("Ship to {}", saved.address.lines().join(", "));
                     view! {
-                        <optgroup label=*name>
-                            {regions(code).iter().map(|(r, label)| {
-                                view! { <option value=*r selected=region == *r>{*label}</option> }
-                            }).collect_view()}
-                        </optgroup>
+                        <li class="address-card">
+                            <address>{saved.address.lines().into_iter().map(|line| view! { <span>{line}</span> }).collect_view()}</address>
+                            {saved.default.then(|| view! { <span class="account__badge">"Default"</span> })}
+                            <form method="post" action=ship_url>
+                                <FormPage/>
+                                <input type="hidden" name="address_id" value=saved.id/>
+                                <button type="submit" class="button" aria-label=label>"Ship here"</button>
+                            </form>
+                        </li>
                     }
                 }).collect_view()}
-            </select>
-            <p class="field__hint" id="field-region-hint">"Needed in the US, Canada and Australia."</p>
-        </div>
-    }
+            </ul>
+            <p class="field__hint">"Or enter another address below."</p>
+        </section>
+    })
 }
 
 /// /checkout/shipping: the shipping method, with its price for this cart.

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod addresses;
 pub mod cart;
 pub mod checkout;
 pub mod home;
@@ -11,3 +12,4 @@ pub mod product;
 pub mod profile;
 pub mod sign_in;
 pub mod suggestions;
+pub mod wishlist;

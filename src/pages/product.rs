@@ -12,6 +12,7 @@ use crate::api::catalog::get_product;
 use crate::components::cart_state::CartState;
 use crate::components::form::FormPage;
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
+use crate::components::wishlist_heart::{WishlistHeart, is_saved};
 use crate::error::AppError;
 use crate::model::catalog::{product_path, variant_url};
 use crate::model::product::{ProductDetail, ProductOption, StockLevel, ValueState, Variant};
@@ -44,6 +45,7 @@ fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
     let canonical = href_base.clone();
     let description: String = product.description.chars().take(160).collect();
     let (title, body) = (product.title.clone(), product.description.clone());
+    let slug = product.slug.clone();
     let (category_href, category_name) = (format!("/c/{}", product.category_slug), product.category_name.clone());
     let share_image = product.images.first().map(|i| i.image.url.clone());
     let structured = {
@@ -72,6 +74,10 @@ fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
         <ProductBuy>
             <BuyPanel product sku/>
         </ProductBuy>
+        // Outside the buying panel's island: the panel is swapped per variant, the heart is the product's.
+        <div class="product__save">
+            <WishlistHeart slug=slug.clone() title=title.clone() saved=is_saved(&slug) labelled=true/>
+        </div>
         <section class="product__description">
             <h2>"Description"</h2>
             <p>{body}</p>

@@ -34,6 +34,8 @@ pub fn SignInPage() -> impl IntoView {
         Some("Your password was changed. Sign in with your new password.")
     } else if query_param("signed-out").is_some() {
         Some("You were signed out on every device.")
+    } else if query_param("wishlist").is_some() {
+        Some("Sign in to save products to your wishlist. You'll come back to the product after.")
     } else {
         None
     };

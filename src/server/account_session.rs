@@ -43,8 +43,15 @@ pub async fn with_page_account(
 
 pub async fn page_account(state: &AppState, headers: &HeaderMap) -> Option<AccountView> {
     let secret = secret_from(state, headers)?;
-    match accounts::signed_in_user(&state.db, &secret, state.settings.sessions).await {
-        Ok(user) => user.as_ref().map(AccountView::from),
+    let read = async {
+        let Some(user) = accounts::signed_in_user(&state.db, &secret, state.settings.sessions).await? else {
+            return Ok(None);
+        };
+        let saved = crate::server::services::wishlist::saved_slugs(&state.db, user.id).await?;
+        Ok::<_, AppError>(Some(AccountView { saved, ..AccountView::from(&user) }))
+    };
+    match read.await {
+        Ok(account) => account,
         Err(error) => {
             tracing::warn!(%error, "the page's account could not be read");
             None

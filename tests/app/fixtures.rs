@@ -19,6 +19,7 @@ pub struct ProductBuilder {
 
 /// What was inserted.
 pub struct Built {
+    pub slug: String,
     /// (id, sku) in the order they were added.
     pub variants: Vec<(i32, String)>,
 }
@@ -107,6 +108,6 @@ impl ProductBuilder {
             .expect("insert the opening ledger row");
             variants.push((row.id, spec.sku));
         }
-        Built { variants }
+        Built { slug, variants }
     }
 }

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod addresses;
 mod checkout;
 mod contrast;
 mod fixtures;
@@ -29,3 +30,4 @@ mod server_functions;
 mod shell;
 mod shopper;
 mod static_files;
+mod wishlist;

@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table, mirroring the migrations.
 
 pub mod account_token;
+pub mod address;
 pub mod cart;
 pub mod cart_line;
 pub mod category;
@@ -20,7 +21,9 @@ pub mod sandbox_idempotency;
 pub mod sandbox_object;
 pub mod sandbox_webhook;
 pub mod session;
+pub mod stock_alert;
 pub mod user;
 pub mod variant;
 pub mod variant_option_value;
 pub mod webhook_event;
+pub mod wishlist_item;

@@ -7,10 +7,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTra
 
 use crate::error::{AppError, FieldErrors};
 use crate::model::account::Email;
-use crate::model::checkout::{Address, CheckoutView, ShippingChoice, country_name, regions};
+use crate::model::checkout::{Address, CheckoutAccount, CheckoutView, ShippingChoice, country_name, regions};
 use crate::model::money::Money;
 use crate::server::config::CheckoutRules;
-use crate::server::entities::{cart, promo_code};
+use crate::server::entities::{cart, promo_code, user};
+use crate::server::services::accounts::addresses;
 use crate::server::services::cart as carts;
 use crate::server::services::pricing::{self, PricedLine, Promo, PromoKind};
 
@@ -306,7 +307,33 @@ pub async fn view(db: &DatabaseConnection, cart_id: i32, rules: &CheckoutRules) 
         promo_note,
         totals,
         idempotency_key: carts::new_token(),
+        account: None,
     })
+}
+
+/// A signed-in shopper's checkout: `view` with their email and address book (the details step fills
+/// them in until the cart has its own).
+pub async fn with_account(
+    db: &DatabaseConnection,
+    view: CheckoutView,
+    user: &user::Model,
+) -> Result<CheckoutView, AppError> {
+    let addresses = addresses::list(db, user.id).await?;
+    Ok(CheckoutView { account: Some(CheckoutAccount { email: user.email.clone(), addresses }), ..view })
+}
+
+/// "Ship here" beside one of the shopper's saved addresses: it becomes the cart's shipping address
+/// (with the email entered so far, else the account's), as if typed into the details form.
+pub async fn ship_to_saved(
+    db: &DatabaseConnection,
+    cart_id: i32,
+    user: &user::Model,
+    address_id: i32,
+) -> Result<(), AppError> {
+    let saved = addresses::get(db, user.id, address_id).await?;
+    let row = cart::Entity::find_by_id(cart_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let email = if row.email.is_empty() { user.email.clone() } else { row.email };
+    save_details(db, cart_id, &email, &saved.address).await
 }
 
 /// A promo code to create (`storefront promo add`).

@@ -16,3 +16,4 @@ pub mod product;
 pub mod prune;
 pub mod read_model;
 pub mod search;
+pub mod wishlist;

@@ -1,6 +1,7 @@
 //! Accounts: sign-up, sign-in, sessions, email verification and password resets. Every rule about who
 //! may do what with an account lives here; server functions parse, call one of these, and answer.
 
+pub mod addresses;
 pub mod links;
 pub mod mails;
 pub mod password;
@@ -39,6 +40,7 @@ impl From<&user::Model> for AccountView {
             first_name: first,
             email: user.email.clone(),
             verified: user.email_verified_at.is_some(),
+            saved: Vec::new(),
         }
     }
 }
