@@ -1,6 +1,6 @@
 //! Accounts in the browser: sign up, confirm the address from the link in the (development) mailbox,
 //! sign out, a wrong password's message, sign in, a new name on the profile, reset the password from the mailed link and see the
-//! old one fail; a guest's cart survives signing in, with a notice, and the order placed from it is in the order history. And the same forms without
+//! old one fail, save a product with its heart and move it from the wishlist to the cart; a guest's cart survives signing in, with a notice, and the order placed from it is in the order history. And the same forms without
 //! JavaScript.
 
 use end2end::browser::{DESKTOP, Session};
@@ -118,6 +118,23 @@ async fn a_shopper_signs_up_confirms_signs_out_and_resets_a_forgotten_password()
             fill_sign_in(page, "ada@example.com", "a brand new passphrase").await;
             find::button(page, "Sign in").click(None).await.unwrap();
             expect(find::main_heading(page)).to_have_text("Your account").await.unwrap();
+
+            // The wishlist: the product page's heart fills in place, the wishlist lists the product, and
+            // "Move to cart" puts it in the cart and takes it off the wishlist.
+            let title = act::open_product_in(page, &server, "/c/drinkware", true).await;
+            let heart = find::button(page, "Save to wishlist");
+            expect(heart.clone()).to_have_attribute("aria-pressed", "false").await.unwrap();
+            heart.click(None).await.unwrap();
+            expect(heart).to_have_attribute("aria-pressed", "true").await.unwrap();
+            page.goto(&server.url("/account/wishlist"), None).await.unwrap();
+            end2end::wait_for_hydration(page).await;
+            expect(find::main_heading(page)).to_have_text("Your wishlist").await.unwrap();
+            expect(page.locator(".wishlist__title")).to_have_text(&title).await.unwrap();
+            audit::assert_accessible(page).await;
+            act::go(page, find::button(page, &format!("Move to cart: {title}"))).await;
+            expect(page.locator("[role='status']").first()).to_contain_text("Moved to your cart").await.unwrap();
+            expect(page.locator(".site-header__cart .badge")).to_have_text("1").await.unwrap();
+            expect(page.locator(".wishlist__item")).to_have_count(0).await.unwrap();
             assert_eq!(session.console_errors(), Vec::<String>::new());
         })
         .await;

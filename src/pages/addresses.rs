@@ -99,7 +99,7 @@ fn AddressCard(
 ) -> impl IntoView {
     let summary = saved.address.lines().join(", ");
     let (edit_label, default_label, delete_label) =
-        (format!("Edit {summary}"), format!("Make {summary} the default"), format!("Delete {summary}"));
+        (format!("Edit {summary}"), format!("Make default: {summary}"), format!("Delete {summary}"));
     view! {
         <li class="address-card">
             <address>{saved.address.lines().into_iter().map(|line| view! { <span>{line}</span> }).collect_view()}</address>

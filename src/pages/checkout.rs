@@ -250,7 +250,7 @@ fn SavedAddresses(account: Option<CheckoutAccount>) -> impl IntoView {
             <h2 id="saved-addresses-heading">"Your saved addresses"</h2>
             <ul class="address-list">
                 {addresses.into_iter().map(|saved| {
-                    let label = format!("Ship to {}", saved.address.lines().join(", "));
+                    let label = format!("Ship here: {}", saved.address.lines().join(", "));
                     view! {
                         <li class="address-card">
                             <address>{saved.address.lines().into_iter().map(|line| view! { <span>{line}</span> }).collect_view()}</address>

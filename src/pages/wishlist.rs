@@ -84,7 +84,7 @@ fn WishlistRow(
     let (title, slug) = (item.title.clone(), item.slug.clone());
     let move_slug = slug.clone();
     let remove_label = format!("Remove {} from your wishlist", item.title);
-    let move_label = format!("Move {} to cart", item.title);
+    let move_label = format!("Move to cart: {}", item.title);
     let image = item.image.clone().map(|image| {
         view! {
             <img src=image.url alt="" width=image.width height=image.height loading="lazy" decoding="async"/>

@@ -190,7 +190,7 @@ backend_tests! {
 
         let (_, page) = ada.page("/checkout").await;
         assert!(page.contains("value=\"1 Main St\"") && page.contains("value=\"ada@example.com\""), "the default and her email: {page}");
-        assert!(page.contains("Ship to Ada Lovelace, 2 Oak Ave"), "the other saved address is offered: {page}");
+        assert!(page.contains("Ship here: Ada Lovelace, 2 Oak Ave"), "the other saved address is offered: {page}");
         assert!(page.contains("Save this address to my account"));
 
         // "Ship here": the saved address becomes the cart's, and the shipping step opens.
