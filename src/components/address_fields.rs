@@ -7,6 +7,12 @@ use crate::components::form::{Field, field_error};
 use crate::error::AppError;
 use crate::model::checkout::{Address, COUNTRIES, regions};
 
+/// An address as printed on a label, one line each (a saved address's card).
+#[component]
+pub fn AddressLines(address: Address) -> impl IntoView {
+    view! { <address>{address.lines().into_iter().map(|line| view! { <span>{line}</span> }).collect_view()}</address> }
+}
+
 /// The address's fields, filled with `address`; `refused`: the form's last refusal.
 #[component]
 pub fn AddressFields(address: Address, refused: Signal<Option<AppError>>) -> impl IntoView {

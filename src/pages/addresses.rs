@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::addresses::{
     AddAddress, DeleteAddress, MakeDefaultAddress, UpdateAddress, get_address_book, get_saved_address,
 };
-use crate::components::address_fields::AddressFields;
+use crate::components::address_fields::{AddressFields, AddressLines};
 use crate::components::form::{FormErrors, FormPage, SubmitOnce, form_error, refusal};
 use crate::error::AppError;
 use crate::model::account::{MAX_SAVED_ADDRESSES, SavedAddress};
@@ -102,7 +102,7 @@ fn AddressCard(
         (format!("Edit {summary}"), format!("Make default: {summary}"), format!("Delete {summary}"));
     view! {
         <li class="address-card">
-            <address>{saved.address.lines().into_iter().map(|line| view! { <span>{line}</span> }).collect_view()}</address>
+            <AddressLines address=saved.address.clone()/>
             {saved.default.then(|| view! { <span class="account__badge">"Default"</span> })}
             <div class="address-card__actions">
                 <a class="button" href=format!("/account/addresses/{}", saved.id) aria-label=edit_label>"Edit"</a>

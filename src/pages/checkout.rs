@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use crate::api::checkout::{
     ApplyPromoCode, ChooseShippingMethod, PlaceOrder, SaveCheckoutDetails, ShipToSavedAddress, get_checkout,
 };
-use crate::components::address_fields::AddressFields;
+use crate::components::address_fields::{AddressFields, AddressLines};
 use crate::components::form::{Field, FormErrors, FormPage, SubmitOnce, field_error, form_error, refusal};
 use crate::components::seo::PageMeta;
 use crate::model::checkout::{Address, CheckoutAccount, CheckoutView, Totals};
@@ -245,27 +245,29 @@ fn DetailsForm(email: String, address: Address, account: Option<CheckoutAccount>
 fn SavedAddresses(account: Option<CheckoutAccount>) -> impl IntoView {
     let addresses = account.map(|a| a.addresses).unwrap_or_default();
     let ship_url = <ShipToSavedAddress as leptos::server_fn::ServerFn>::url();
-    (!addresses.is_empty()).then(|| view! {
-        <section class="saved-addresses" aria-labelledby="saved-addresses-heading">
-            <h2 id="saved-addresses-heading">"Your saved addresses"</h2>
-            <ul class="address-list">
-                {addresses.into_iter().map(|saved| {
-                    let label = format!("Ship here: {}", saved.address.lines().join(", "));
-                    view! {
-                        <li class="address-card">
-                            <address>{saved.address.lines().into_iter().map(|line| view! { <span>{line}</span> }).collect_view()}</address>
-                            {saved.default.then(|| view! { <span class="account__badge">"Default"</span> })}
-                            <form method="post" action=ship_url>
-                                <FormPage/>
-                                <input type="hidden" name="address_id" value=saved.id/>
-                                <button type="submit" class="button" aria-label=label>"Ship here"</button>
-                            </form>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <p class="field__hint">"Or enter another address below."</p>
-        </section>
+    (!addresses.is_empty()).then(|| {
+        view! {
+            <section class="saved-addresses" aria-labelledby="saved-addresses-heading">
+                <h2 id="saved-addresses-heading">"Your saved addresses"</h2>
+                <ul class="address-list">
+                    {addresses.into_iter().map(|saved| {
+                        let label = format!("Ship here: {}", saved.address.lines().join(", "));
+                        view! {
+                            <li class="address-card">
+                                <AddressLines address=saved.address.clone()/>
+                                {saved.default.then(|| view! { <span class="account__badge">"Default"</span> })}
+                                <form method="post" action=ship_url>
+                                    <FormPage/>
+                                    <input type="hidden" name="address_id" value=saved.id/>
+                                    <button type="submit" class="button" aria-label=label>"Ship here"</button>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p class="field__hint">"Or enter another address below."</p>
+            </section>
+        }
     })
 }
 

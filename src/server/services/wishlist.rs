@@ -126,11 +126,16 @@ pub async fn move_to_cart(
     cart: Option<i32>,
     rules: CartRules,
 ) -> Result<Option<(i32, String)>, AppError> {
-    let saved = saved_product_ids(db, user_id).await?;
     let product = product::Entity::find().filter(product::Column::Slug.eq(slug)).one(db).await?;
-    let Some(product) = product.filter(|p| saved.contains(&p.id)) else {
+    let Some(product) = product else { return Err(AppError::NotFound) };
+    let saved = wishlist_item::Entity::find()
+        .filter(wishlist_item::Column::UserId.eq(user_id))
+        .filter(wishlist_item::Column::ProductId.eq(product.id))
+        .one(db)
+        .await?;
+    if saved.is_none() {
         return Err(AppError::NotFound);
-    };
+    }
     let chosen = variant::Entity::find()
         .filter(variant::Column::Sku.eq(sku))
         .filter(variant::Column::ProductId.eq(product.id))

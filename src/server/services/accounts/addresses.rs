@@ -91,13 +91,7 @@ pub async fn update(
             Err(refusal) => return Ok(Err(refusal)),
         };
         let mut row: address::ActiveModel = row.into();
-        row.name = Set(clean.name.clone());
-        row.line1 = Set(clean.line1.clone());
-        row.line2 = Set(clean.line2.clone());
-        row.city = Set(clean.city.clone());
-        row.region = Set(clean.region.clone());
-        row.postal_code = Set(clean.postal_code.clone());
-        row.country = Set(clean.country.clone());
+        write_fields(&mut row, &clean);
         row.updated_at = Set(Utc::now());
         row.update(txn).await?;
         if make_default {
@@ -163,23 +157,26 @@ async fn own(db: &impl ConnectionTrait, user_id: i32, id: i32) -> Result<address
 
 async fn insert(txn: &DatabaseTransaction, user_id: i32, clean: &Address) -> Result<i32, sea_orm::DbErr> {
     let now = Utc::now();
-    let row = address::ActiveModel {
+    let mut row = address::ActiveModel {
         user_id: Set(user_id),
-        name: Set(clean.name.clone()),
-        line1: Set(clean.line1.clone()),
-        line2: Set(clean.line2.clone()),
-        city: Set(clean.city.clone()),
-        region: Set(clean.region.clone()),
-        postal_code: Set(clean.postal_code.clone()),
-        country: Set(clean.country.clone()),
         is_default: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(row.id)
+    };
+    write_fields(&mut row, clean);
+    Ok(row.insert(txn).await?.id)
+}
+
+/// The address's own fields onto its row (a new one or a changed one).
+fn write_fields(row: &mut address::ActiveModel, clean: &Address) {
+    row.name = Set(clean.name.clone());
+    row.line1 = Set(clean.line1.clone());
+    row.line2 = Set(clean.line2.clone());
+    row.city = Set(clean.city.clone());
+    row.region = Set(clean.region.clone());
+    row.postal_code = Set(clean.postal_code.clone());
+    row.country = Set(clean.country.clone());
 }
 
 /// The one writer of `is_default`: the old default is cleared before the new one is set, in the
