@@ -1,7 +1,8 @@
 // Screenshots of the shopper pages at a phone's width (390 px) and a desktop's (1280 px), as a shopper sees
 // them, with JavaScript: home, a listing (and on the phone its filter drawer), a product, the cart drawer after
 // "Add to cart", search results and suggestions, the cart, the first checkout step, the 404 page, and the
-// account pages (sign-up, overview, profile, password, orders).
+// account pages (sign-up, overview, profile, password, orders, address book, wishlist), and a sold-out product
+// with "Email me when it is back".
 // `./dev.sh screenshots` starts a store with the demo catalog and runs this:
 //   node end2end/screenshots.mjs BASE_URL OUT_DIR PLAYWRIGHT_CORE_DIR
 import { createRequire } from 'node:module';
@@ -63,6 +64,27 @@ for (const width of [390, 1280]) {
   for (const path of ['profile', 'password', 'orders']) {
     await open(`/account/${path}`);
     await shot(`account-${path}`);
+  }
+  await open('/account/addresses');
+  await page.fill('#field-name', 'Ada Lovelace');
+  await page.fill('#field-line1', '12 St James Square');
+  await page.fill('#field-city', 'Springfield');
+  await page.selectOption('#field-region', 'IL');
+  await page.fill('#field-postal_code', '62701');
+  await page.click('button:text-is("Save address")');
+  await page.waitForSelector('.address-card');
+  await shot('account-addresses');
+  await open('/c/t-shirts');
+  await open(await page.getAttribute('.card:not(.card--sold-out) .card__link', 'href'));
+  await page.click('.product__save button[aria-pressed="false"]');
+  await page.waitForSelector('.product__save button[aria-pressed="true"]');
+  await open('/account/wishlist');
+  await shot('account-wishlist');
+  await open('/products');
+  const soldOut = await page.$('.card--sold-out .card__link');
+  if (soldOut) {
+    await open(await soldOut.getAttribute('href'));
+    await shot('product-sold-out');
   }
   await context.close();
 }

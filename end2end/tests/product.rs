@@ -78,3 +78,52 @@ async fn an_unknown_product_is_the_404_page() {
         .await;
     session.close().await;
 }
+
+#[tokio::test]
+async fn a_sold_out_variant_takes_an_email_for_when_it_is_back() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, true).await;
+    let page = &session.page;
+    session
+        .run("product::a_sold_out_variant_takes_an_email_for_when_it_is_back", async {
+            // The demo catalog sells out some sizes: the first product with one, that size chosen.
+            page.goto(&server.url("/c/t-shirts"), None).await.unwrap();
+            let cards = page.locator(".card__link");
+            let mut products = Vec::new();
+            for i in 0..cards.count().await.unwrap() {
+                products.push(cards.nth(i as i32).get_attribute("href").await.unwrap().expect("a product link"));
+            }
+            let mut found = false;
+            for product in products {
+                page.goto(&server.url(&product), None).await.unwrap();
+                end2end::wait_for_hydration(page).await;
+                if page.locator(".product__stock--out").count().await.unwrap() > 0 {
+                    found = true;
+                    break;
+                }
+                let sold_out = page.locator(".option--sold-out[href]");
+                if sold_out.count().await.unwrap() > 0 {
+                    sold_out.first().click(None).await.unwrap();
+                    page.locator(".product__stock--out").wait_for(None).await.unwrap();
+                    found = true;
+                    break;
+                }
+            }
+            assert!(found, "a t-shirt of the demo catalog has a sold-out variant");
+            let address = page.url();
+
+            // Asked in place: the panel thanks the shopper, the cart drawer stays shut, the page stays.
+            page.get_by_label("Your email", true).fill("grace@example.com", None).await.unwrap();
+            find::button(page, "Email me when it is back").click(None).await.unwrap();
+            expect(page.locator(".product [role='status']"))
+                .to_contain_text("we will email you once when it is back")
+                .await
+                .unwrap();
+            expect(page.locator("[role='dialog'].drawer")).to_be_hidden().await.unwrap();
+            assert_eq!(page.url(), address);
+            audit::assert_accessible(page).await;
+            assert_eq!(session.console_errors(), Vec::<String>::new());
+        })
+        .await;
+    session.close().await;
+}

@@ -6,4 +6,5 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod shell;
+pub mod stock_alerts;
 pub mod wishlist;

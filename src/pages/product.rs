@@ -9,8 +9,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::cart::AddToCart;
 use crate::api::catalog::get_product;
+use crate::api::stock_alerts::RequestStockAlert;
+use crate::components::account_menu::page_account;
 use crate::components::cart_state::CartState;
-use crate::components::form::FormPage;
+use crate::components::form::{Field, FormErrors, FormPage, field_error, form_error, refusal};
 use crate::components::seo::{JsonLd, PageMeta, breadcrumbs};
 use crate::components::wishlist_heart::{WishlistHeart, is_saved};
 use crate::error::AppError;
@@ -24,13 +26,15 @@ pub fn ProductPage() -> impl IntoView {
     let query = use_query_map();
     let product = Resource::new(move || params.read().get("slug").unwrap_or_default(), get_product);
     let sku = query.read_untracked().get("variant");
+    // Back from "Email me when it is back" (the thanks instead of the form).
+    let alerted = query.read_untracked().get("alert").is_some_and(|v| v == "1");
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 let sku = sku.clone();
                 Suspend::new(async move {
                 match product.await {
-                    Ok(product) => view! { <ProductView product sku/> }.into_any(),
+                    Ok(product) => view! { <ProductView product sku alerted/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
@@ -40,7 +44,7 @@ pub fn ProductPage() -> impl IntoView {
 }
 
 #[component]
-fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
+fn ProductView(product: ProductDetail, sku: Option<String>, alerted: bool) -> impl IntoView {
     let href_base = product_path(&product.slug);
     let canonical = href_base.clone();
     let description: String = product.description.chars().take(160).collect();
@@ -72,7 +76,7 @@ fn ProductView(product: ProductDetail, sku: Option<String>) -> impl IntoView {
             </ol>
         </nav>
         <ProductBuy>
-            <BuyPanel product sku/>
+            <BuyPanel product sku alerted/>
         </ProductBuy>
         // Outside the buying panel's island: the panel is swapped per variant, the heart is the product's.
         <div class="product__save">
@@ -130,18 +134,22 @@ fn ProductBuy(children: Children) -> impl IntoView {
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
-        crate::components::browser::post_in_background(&ev, busy, "Adding…", move |form, loaded| match loaded {
-            Some(loaded) if crate::components::browser::show_part(&loaded, ".product", ".product") => {
-                rove_radios();
-                if let Some(count) = loaded.cart_count() {
-                    state.count.set(count);
+        {
+            let adding = crate::components::browser::event_target_closest(&ev, "form.add-to-cart").is_some();
+            let label = if adding { "Adding…" } else { "Sending…" };
+            crate::components::browser::post_in_background(&ev, busy, label, move |form, loaded| match loaded {
+                Some(loaded) if crate::components::browser::show_part(&loaded, ".product", ".product") => {
+                    rove_radios();
+                    if let Some(count) = loaded.cart_count() {
+                        state.count.set(count);
+                    }
+                    if adding && !loaded.refused() {
+                        state.open(true);
+                    }
                 }
-                if !loaded.refused() {
-                    state.open(true);
-                }
-            }
-            _ => form.submit().unwrap_or_default(),
-        });
+                _ => form.submit().unwrap_or_default(),
+            });
+        }
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, state);
     };
@@ -217,10 +225,10 @@ fn rove_radios() {
     }
 }
 
-/// Gallery, price, stock, one picker per option and "Add to cart", for the chosen variant; rendered by
-/// the server for each variant's page (`?variant=SKU`).
+/// Gallery, price, stock, one picker per option and "Add to cart" (sold out: "Email me when it is back"),
+/// for the chosen variant; rendered by the server for each variant's page (`?variant=SKU`).
 #[component]
-fn BuyPanel(product: ProductDetail, sku: Option<String>) -> impl IntoView {
+fn BuyPanel(product: ProductDetail, sku: Option<String>, alerted: bool) -> impl IntoView {
     let href_base = product_path(&product.slug);
     let Some(selected) = product.selected(sku.as_deref()).cloned() else {
         return view! { <p class="notice">"This product is not available."</p> }.into_any();
@@ -260,6 +268,7 @@ fn BuyPanel(product: ProductDetail, sku: Option<String>) -> impl IntoView {
                 <p class="product__stock" class:product__stock--out=level == StockLevel::SoldOut>{level.message()}</p>
                 {pickers}
                 <AddToCartForm sku=selected.sku.clone() sold_out=selected.stock == 0/>
+                {(selected.stock == 0).then(|| view! { <StockAlertForm sku=selected.sku.clone() alerted/> })}
             </div>
         </div>
     }
@@ -341,4 +350,41 @@ fn AddToCartForm(sku: String, sold_out: bool) -> impl IntoView {
             {refusal.map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
         </div>
     }
+}
+
+/// "Email me when it is back" on a sold-out variant: the shopper's email (a signed-in shopper's is filled
+/// in) and one button; a plain form, posted by the browser or, hydrated, by `ProductBuy` (the panel then
+/// comes back with the thanks, or the refusal beside the field).
+#[component]
+fn StockAlertForm(sku: String, alerted: bool) -> impl IntoView {
+    if alerted {
+        return view! {
+            <p class="notice stock-alert" role="status">
+                "Thank you: we will email you once when it is back in stock."
+            </p>
+        }
+        .into_any();
+    }
+    let ask = ServerAction::<RequestStockAlert>::new();
+    let errors = refusal(ask.value());
+    let email = page_account().map(|account| account.email).unwrap_or_default();
+    let url = <RequestStockAlert as leptos::server_fn::ServerFn>::url();
+    view! {
+        <form class="stock-alert" method="post" action=url>
+            <FormPage/>
+            <input type="hidden" name="sku" value=sku/>
+            <p class="stock-alert__title">"Want it when it is back? We will email you once."</p>
+            <Field
+                name="email"
+                label="Your email"
+                kind="email"
+                autocomplete="email"
+                value=email
+                error=field_error(errors, "email")
+            />
+            <FormErrors messages=form_error(errors, &["email"])/>
+            <button type="submit" class="button">"Email me when it is back"</button>
+        </form>
+    }
+    .into_any()
 }

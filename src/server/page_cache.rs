@@ -145,16 +145,21 @@ fn cacheable(state: &AppState, request: &Request) -> bool {
 /// The entry a page is kept under: its path and only the parameters the page reads, normalised
 /// (unknown ones dropped; filters trimmed, capped and sorted; a product's variant only when it is
 /// one of the product's), so junk URLs share their page's entry. A product page's key carries the
-/// product's stock generation. `None`: not kept (an unreadable query, or a form's error to show).
+/// product's stock generation. `None`: not kept (an unreadable query, a form's error or thanks to show).
 fn page_key(cache: &PageCache, snapshot: &Snapshot, path: &str, query: Option<&str>) -> Option<String> {
     let params: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).ok()?;
-    if params.iter().any(|(name, _)| name == "__err" || name == "__path") {
+    if params.iter().any(|(name, _)| name == "__err" || name == "__path" || name == "alert") {
         return None;
     }
     if let Some(slug) = path.strip_prefix("/p/") {
         let generation = cache.generation(slug);
         let variant = params.iter().find(|(name, _)| name == "variant").map(|(_, sku)| sku);
-        let known = variant.filter(|sku| snapshot.product(slug).is_some_and(|p| p.skus.contains(sku)));
+        let product = snapshot.product(slug);
+        if variant.is_some() && product.is_none() {
+            // A product newer than the snapshot: which variants it has is not known yet.
+            return None;
+        }
+        let known = variant.filter(|sku| product.is_some_and(|p| p.skus.contains(sku)));
         return Some(match known {
             Some(sku) => format!("{path}?variant={}#{generation}", crate::model::catalog::encode(sku)),
             None => format!("{path}#{generation}"),

@@ -36,6 +36,8 @@ pub enum Action {
     PasswordReset,
     /// Verification links used and mails resent, per client and per account.
     Verification,
+    /// "Email me when it is back" asks, per client and per address (each can mean a mail to someone).
+    StockAlert,
 }
 
 #[derive(Clone)]
@@ -101,6 +103,7 @@ fn action_of(method: &Method, path: &str, has_cart: bool) -> Option<Action> {
         "/api/account/sign-up" => Some(Action::SignUp),
         "/api/account/forgot-password" | "/api/account/reset-password" => Some(Action::PasswordReset),
         "/api/account/verify" | "/api/account/resend-verification" => Some(Action::Verification),
+        "/api/stock-alert" => Some(Action::StockAlert),
         _ => None,
     }
 }
@@ -188,6 +191,7 @@ mod tests {
         assert_eq!(action_of(&Method::POST, "/api/account/password", true), Some(Action::SignIn));
         assert_eq!(action_of(&Method::POST, "/api/account/email", true), Some(Action::SignIn));
         assert_eq!(action_of(&Method::POST, "/api/account/reset-password", true), Some(Action::PasswordReset));
+        assert_eq!(action_of(&Method::POST, "/api/stock-alert", false), Some(Action::StockAlert));
     }
 
     #[test]

@@ -30,4 +30,5 @@ mod server_functions;
 mod shell;
 mod shopper;
 mod static_files;
+mod stock_alerts;
 mod wishlist;

@@ -75,21 +75,6 @@ async fn insert_cart(db: &impl ConnectionTrait, token: &str, owner: Option<i32>)
     Ok(created.id)
 }
 
-/// A variant a shopper can buy: active, of an active product.
-struct Buyable {
-    variant: variant::Model,
-}
-
-async fn buyable(db: &impl ConnectionTrait, sku: &str) -> Result<Result<Buyable, AppError>, sea_orm::DbErr> {
-    let found =
-        variant::Entity::find().filter(variant::Column::Sku.eq(sku)).find_also_related(product::Entity).one(db).await?;
-    Ok(match found {
-        Some((variant, Some(product))) if catalog::is_sellable(&product, &variant) => Ok(Buyable { variant }),
-        Some(_) => Err(AppError::invalid("sku", "This item is no longer sold.")),
-        None => Err(AppError::invalid("sku", "We couldn't find that item.")),
-    })
-}
-
 fn stock_message(stock: i32) -> String {
     match stock {
         0 => "Sorry, this item is sold out.".to_owned(),
@@ -149,15 +134,15 @@ async fn add_line(
     if let Target::Existing(cart_id) = target {
         lock_cart(txn, cart_id).await?;
     }
-    let item = match buyable(txn, sku).await? {
-        Ok(item) => item,
+    let (variant, _) = match catalog::sellable_by_sku(txn, sku).await? {
+        Ok(found) => found,
         Err(refusal) => return Ok(Err(refusal)),
     };
     let line = match target {
         Target::Existing(cart_id) => {
             cart_line::Entity::find()
                 .filter(cart_line::Column::CartId.eq(cart_id))
-                .filter(cart_line::Column::VariantId.eq(item.variant.id))
+                .filter(cart_line::Column::VariantId.eq(variant.id))
                 .one(txn)
                 .await?
         }
@@ -168,12 +153,12 @@ async fn add_line(
         let message = format!("You can have up to {} of one item in your cart.", rules.max_quantity);
         return Ok(Err(AppError::invalid("quantity", message)));
     }
-    if wanted > item.variant.stock {
+    if wanted > variant.stock {
         let have = line.as_ref().map_or(0, |l| l.quantity);
-        let message = if have > 0 && item.variant.stock > 0 {
-            format!("{} You already have {have} in your cart.", stock_message(item.variant.stock))
+        let message = if have > 0 && variant.stock > 0 {
+            format!("{} You already have {have} in your cart.", stock_message(variant.stock))
         } else {
-            stock_message(item.variant.stock)
+            stock_message(variant.stock)
         };
         return Ok(Err(AppError::invalid("quantity", message)));
     }
@@ -185,15 +170,15 @@ async fn add_line(
         Some(line) => {
             let mut line: cart_line::ActiveModel = line.into();
             line.quantity = Set(wanted);
-            line.seen_price = Set(item.variant.price);
+            line.seen_price = Set(variant.price);
             line.update(txn).await?;
         }
         None => {
             cart_line::ActiveModel {
                 cart_id: Set(cart_id),
-                variant_id: Set(item.variant.id),
+                variant_id: Set(variant.id),
                 quantity: Set(wanted),
-                seen_price: Set(item.variant.price),
+                seen_price: Set(variant.price),
                 created_at: Set(chrono::Utc::now()),
                 ..Default::default()
             }

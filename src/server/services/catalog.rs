@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::error::AppError;
 use crate::model::catalog::Image;
 use crate::server::entities::{option_value, product, product_image, variant, variant_option_value};
 
@@ -14,6 +15,21 @@ pub const ACTIVE: &str = "active";
 /// placement ask it (stock is a separate question).
 pub fn is_sellable(product: &product::Model, variant: &variant::Model) -> bool {
     variant.active && product.status == ACTIVE
+}
+
+/// The variant `sku` names with its product, if a shopper can buy it ([`is_sellable`]); refused with what
+/// the shopper is told otherwise. Stock is the caller's question.
+pub async fn sellable_by_sku(
+    db: &impl ConnectionTrait,
+    sku: &str,
+) -> Result<Result<(variant::Model, product::Model), AppError>, sea_orm::DbErr> {
+    let found =
+        variant::Entity::find().filter(variant::Column::Sku.eq(sku)).find_also_related(product::Entity).one(db).await?;
+    Ok(match found {
+        Some((variant, Some(product))) if is_sellable(&product, &variant) => Ok((variant, product)),
+        Some(_) => Err(AppError::invalid("sku", "This item is no longer sold.")),
+        None => Err(AppError::invalid("sku", "We couldn't find that item.")),
+    })
 }
 
 /// The canonical key of a combination of option values: sorted ids, comma-joined. The schema keeps it

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::server::db::statement;
 use crate::server::entities::{inventory_ledger, variant};
 use crate::server::services::read_model::record_change;
+use crate::server::services::stock_alerts;
 
 /// Sets a variant's stock on hand to `stock` (a count, a delivery), recording the difference.
 pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &str) -> Result<(), AppError> {
@@ -114,7 +115,8 @@ pub struct Movement {
 
 /// The bookkeeping of every stock change, in the transaction that made it: its ledger row, and a catalog
 /// change when the variant went out of or back into stock (listings show only that, so ordinary sales do
-/// not refresh every node's catalog and page cache).
+/// not refresh every node's catalog and page cache). Back in stock, the shoppers who asked are mailed
+/// ([`stock_alerts::announce_restock`]).
 pub async fn record(
     txn: &impl ConnectionTrait,
     movement: Movement,
@@ -135,6 +137,9 @@ pub async fn record(
     if (before == 0) != (movement.stock_after == 0) {
         let why = if movement.stock_after == 0 { "sold_out" } else { "back_in_stock" };
         record_change(txn, Some(movement.product_id), why).await?;
+        if before == 0 {
+            stock_alerts::announce_restock(txn, movement.variant_id).await?;
+        }
     }
     Ok(())
 }

@@ -16,4 +16,5 @@ pub mod product;
 pub mod prune;
 pub mod read_model;
 pub mod search;
+pub mod stock_alerts;
 pub mod wishlist;
