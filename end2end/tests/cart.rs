@@ -16,7 +16,7 @@ async fn a_shopper_adds_to_cart_changes_the_quantity_and_cannot_exceed_the_stock
             let title = act::open_product_in(page, &server, "/c/drinkware", true).await;
             act::add_to_cart(page, 1).await;
             // Added in place: the cart drawer opens and says so.
-            expect(page.locator(".drawer [role='status']")).to_contain_text("Added to your cart").await.unwrap();
+            expect(page.locator(".drawer .notice[role='status']")).to_contain_text("Added to your cart").await.unwrap();
             expect(page.locator(".drawer .drawer__line")).to_contain_text(title.as_str()).await.unwrap();
 
             act::go(page, find::link(page, "View cart")).await;
