@@ -4,6 +4,7 @@ use storefront::server::config::{SettingError, Settings};
 use storefront::server::seed::{self, SeedOptions};
 use storefront::server::services::checkout::{NewPromo, create_promo};
 use storefront::server::services::read_model::{Snapshot, record_change};
+use storefront::server::services::reconcile;
 use storefront::server::startup::Application;
 use storefront::server::{db, telemetry};
 
@@ -11,13 +12,18 @@ const USAGE: &str = "usage: storefront [serve]
        storefront seed [--products N] [--seed S]   build the demo catalog (250 products) or N synthetic ones
        storefront reindex                          rebuild the search index and catalog copy on every running node
        storefront promo add CODE (--percent P | --off CENTS) [--min CENTS] [--expires YYYY-MM-DD] [--limit N]
-                                                   create a promo code";
+                                                   create a promo code
+       storefront reconcile-inventory [--apply] [--json]
+                                                   compare every SKU's stock with its ledger and with the holds of
+                                                   orders awaiting payment; exit 1 on drift; --apply corrects the
+                                                   ledger (reason 'reconcile')";
 
 enum Command {
     Serve,
     Seed(SeedOptions),
     Reindex,
     AddPromo(NewPromo),
+    Reconcile { apply: bool, json: bool },
 }
 
 #[tokio::main]
@@ -31,6 +37,7 @@ async fn main() -> ExitCode {
         }
     };
     let result = match command {
+        Command::Reconcile { apply, json } => return reconcile_inventory(apply, json).await,
         Command::Serve => serve().await,
         Command::Seed(options) => seed_catalog(options).await,
         Command::Reindex => reindex().await,
@@ -91,6 +98,17 @@ fn parse_args(args: Vec<String>) -> Result<Command, String> {
             }
             Ok(Command::AddPromo(promo))
         }
+        Some("reconcile-inventory") => {
+            let (mut apply, mut json) = (false, false);
+            for flag in args {
+                match flag.as_str() {
+                    "--apply" => apply = true,
+                    "--json" => json = true,
+                    _ => return Err(format!("unknown option {flag}")),
+                }
+            }
+            Ok(Command::Reconcile { apply, json })
+        }
         Some(other) => Err(format!("unknown command '{other}'")),
     }
 }
@@ -147,4 +165,29 @@ async fn add_promo(promo: NewPromo) -> Result<(), SettingError> {
     let line = create_promo(&db, &promo).await.map_err(|e| SettingError::new("promo", e))?;
     println!("{line}");
     Ok(())
+}
+
+/// Prints the reconciliation (a table and a summary, or JSON); exit 1 while drift is left, 0 when none
+/// (after `--apply`: the holds a repair cannot fix still count).
+async fn reconcile_inventory(apply: bool, json: bool) -> ExitCode {
+    let outcome = async {
+        let settings = Settings::load()?;
+        let db = db::connect_and_migrate(&settings).await?;
+        let found = if apply { reconcile::repair(&db).await } else { reconcile::check(&db).await };
+        found.map_err(|e| SettingError::new("reconcile-inventory", e))
+    };
+    match outcome.await {
+        Ok(found) => {
+            if json {
+                println!("{}", found.to_json());
+            } else {
+                print!("{}", found.to_text());
+            }
+            if found.has_drift() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -9,7 +9,7 @@ use super::page_cache::PageCache;
 use super::services::mail::delivery::{self, Mailer};
 use super::services::payments::{self, Payments};
 use super::services::read_model::{self, ReadModel};
-use super::services::{cart, prune};
+use super::services::{cart, prune, reconcile};
 use super::stock_feed::StockFeed;
 
 /// Idle carts are deleted after this long.
@@ -102,7 +102,17 @@ pub fn spawn_housekeeping(db: DatabaseConnection, payments: Payments) {
         async move {
             let now = chrono::Utc::now();
             match prune::prune(&db, &node, now).await {
-                Ok(Some(pruned)) => tracing::info!(?pruned, "pruned old keys, events and mails"),
+                Ok(Some(pruned)) => {
+                    tracing::info!(?pruned, "pruned old keys, events and mails");
+                    // The node that holds the hour's lease also reconciles the inventory (read only).
+                    match reconcile::check(&db).await {
+                        Ok(found) if found.has_drift() => {
+                            tracing::error!(drifting = found.drifts.len(), report = %found.to_json(), "inventory drift: run `storefront reconcile-inventory`")
+                        }
+                        Ok(_) => tracing::debug!("inventory reconciled: no drift"),
+                        Err(err) => tracing::warn!(error = %err, "inventory reconciliation failed"),
+                    }
+                }
                 Ok(None) => tracing::debug!("another node is pruning"),
                 Err(err) => tracing::warn!(error = %err, "pruning failed"),
             }

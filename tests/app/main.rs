@@ -22,6 +22,7 @@ mod payments;
 mod process;
 mod product;
 mod profile;
+mod reconcile;
 mod search;
 mod security;
 mod seed;

@@ -118,3 +118,46 @@ fn seed_then_reindex_reports_the_index_and_asks_running_nodes_to_reload() {
     let extra = storefront(&[("STORE_DATA_DIR", data)]).args(["reindex", "now"]).output().unwrap();
     assert_eq!(extra.status.code(), Some(2), "unknown arguments are refused");
 }
+
+#[test]
+fn reconcile_inventory_exits_1_on_drift_and_apply_corrects_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| storefront(&[("STORE_DATA_DIR", data)]).args(args).output().unwrap();
+    assert!(run(&["seed", "--products", "6"]).status.success());
+    let clean = run(&["reconcile-inventory"]);
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert!(String::from_utf8_lossy(&clean.stdout).starts_with("0 of "), "{}", String::from_utf8_lossy(&clean.stdout));
+
+    // One SKU's stock written behind the ledger's back.
+    let sku: String = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(format!("sqlite://{data}/store.db")).await.unwrap();
+        let first =
+            sea_orm::Statement::from_string(db.get_database_backend(), "SELECT sku FROM variants ORDER BY id LIMIT 1");
+        let row = db.query_one_raw(first).await.unwrap().unwrap();
+        let sku: String = row.try_get_by_index(0).unwrap();
+        db.execute_unprepared(&format!("UPDATE variants SET stock = stock + 7 WHERE sku = '{sku}'")).await.unwrap();
+        sku
+    });
+    let drift = run(&["reconcile-inventory"]);
+    assert_eq!(drift.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&drift.stdout);
+    let line = table.lines().find(|l| l.starts_with(&sku)).unwrap_or_else(|| panic!("{sku} in\n{table}"));
+    assert_eq!(line.split_whitespace().nth(3), Some("7"), "its drift: {line}");
+    assert!(table.contains("1 of ") && table.contains("stock differs from the ledger in 1"), "{table}");
+
+    let json = run(&["reconcile-inventory", "--json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(report["drift"][0]["sku"], sku.as_str());
+    assert_eq!(report["drift"][0]["ledger_drift"], 7);
+    assert_eq!(report["has_drift"], true);
+
+    let applied = run(&["reconcile-inventory", "--apply"]);
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stdout));
+    assert!(String::from_utf8_lossy(&applied.stdout).contains("corrected the ledger of 1 (reason 'reconcile')"));
+    let again = run(&["reconcile-inventory"]);
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).starts_with("0 of "));
+    assert_eq!(run(&["reconcile-inventory", "--fix"]).status.code(), Some(2), "unknown options are refused");
+}

@@ -144,8 +144,47 @@ pub async fn record(
     Ok(())
 }
 
+/// Makes a variant's ledger agree with its stock on hand again (reconciliation): one row with reason
+/// `reconcile` for the difference, measured under the variant's lock. Answers the delta written (0: they
+/// agreed). The stock is not changed, so no catalog change is recorded.
+pub async fn correct_ledger(db: &DatabaseConnection, variant_id: i32) -> Result<i64, AppError> {
+    crate::write_retry!(db, |txn| {
+        let mut find = variant::Entity::find_by_id(variant_id);
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            find = find.lock_exclusive();
+        }
+        let Some(found) = find.one(txn).await? else {
+            return Ok(Err(AppError::NotFound));
+        };
+        let delta = i64::from(found.stock) - ledger_sum(txn, variant_id).await?;
+        if delta == 0 {
+            return Ok(Ok(0));
+        }
+        let Ok(row_delta) = i32::try_from(delta) else {
+            return Ok(Err(AppError::Conflict(format!(
+                "The ledger of {} is off by {delta}: too far to correct.",
+                found.sku
+            ))));
+        };
+        inventory_ledger::ActiveModel {
+            variant_id: Set(variant_id),
+            delta: Set(row_delta),
+            reason: Set(RECONCILE.to_owned()),
+            order_id: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        Ok(Ok(delta))
+    })
+}
+
+/// The ledger reason of a reconciliation's correcting row.
+pub const RECONCILE: &str = "reconcile";
+
 /// The sum of a variant's ledger rows (what its stock must be).
-pub async fn ledger_sum(db: &DatabaseConnection, variant_id: i32) -> Result<i64, AppError> {
+pub async fn ledger_sum(db: &impl ConnectionTrait, variant_id: i32) -> Result<i64, sea_orm::DbErr> {
     let sql = "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM inventory_ledger WHERE variant_id = ?";
     let row = db.query_one_raw(statement(db, sql, [variant_id.into()])).await?;
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0))

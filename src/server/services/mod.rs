@@ -15,6 +15,7 @@ pub mod pricing;
 pub mod product;
 pub mod prune;
 pub mod read_model;
+pub mod reconcile;
 pub mod search;
 pub mod stock_alerts;
 pub mod wishlist;
