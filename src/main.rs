@@ -3,16 +3,20 @@ use std::process::ExitCode;
 use storefront::server::config::{SettingError, Settings};
 use storefront::server::seed::{self, SeedOptions};
 use storefront::server::services::checkout::{NewPromo, create_promo};
+use storefront::server::services::payments::{self, Payments};
 use storefront::server::services::read_model::{Snapshot, record_change};
 use storefront::server::services::reconcile;
 use storefront::server::startup::Application;
-use storefront::server::{db, telemetry};
+use storefront::server::{db, jobs, telemetry};
 
 const USAGE: &str = "usage: storefront [serve]
        storefront seed [--products N] [--seed S]   build the demo catalog (250 products) or N synthetic ones
        storefront reindex                          rebuild the search index and catalog copy on every running node
        storefront promo add CODE (--percent P | --off CENTS) [--min CENTS] [--expires YYYY-MM-DD] [--limit N]
                                                    create a promo code
+       storefront expire-holds                     cancel the orders whose payment hold ran out (the 15 s job, once)
+       storefront sweep-payments                   settle payments that came after their hold (the 30 s job, once)
+       storefront prune                            delete old keys, events, mails, idle carts (the hourly job, once)
        storefront reconcile-inventory [--apply] [--json]
                                                    compare every SKU's stock with its ledger and with the holds of
                                                    orders awaiting payment; exit 1 on drift; --apply corrects the
@@ -23,7 +27,19 @@ enum Command {
     Seed(SeedOptions),
     Reindex,
     AddPromo(NewPromo),
-    Reconcile { apply: bool, json: bool },
+    Reconcile {
+        apply: bool,
+        json: bool,
+    },
+    /// One round of a background job, by hand.
+    Job(Job),
+}
+
+#[derive(Clone, Copy)]
+enum Job {
+    ExpireHolds,
+    SweepPayments,
+    Prune,
 }
 
 #[tokio::main]
@@ -42,6 +58,7 @@ async fn main() -> ExitCode {
         Command::Seed(options) => seed_catalog(options).await,
         Command::Reindex => reindex().await,
         Command::AddPromo(promo) => add_promo(promo).await,
+        Command::Job(job) => run_job(job).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,6 +114,16 @@ fn parse_args(args: Vec<String>) -> Result<Command, String> {
                 }
             }
             Ok(Command::AddPromo(promo))
+        }
+        Some(name @ ("expire-holds" | "sweep-payments" | "prune")) => {
+            if let Some(extra) = args.next() {
+                return Err(format!("{name} takes no arguments (got '{extra}')"));
+            }
+            Ok(Command::Job(match name {
+                "expire-holds" => Job::ExpireHolds,
+                "sweep-payments" => Job::SweepPayments,
+                _ => Job::Prune,
+            }))
         }
         Some("reconcile-inventory") => {
             let (mut apply, mut json) = (false, false);
@@ -164,6 +191,48 @@ async fn add_promo(promo: NewPromo) -> Result<(), SettingError> {
     let db = db::connect_and_migrate(&settings).await?;
     let line = create_promo(&db, &promo).await.map_err(|e| SettingError::new("promo", e))?;
     println!("{line}");
+    Ok(())
+}
+
+/// Runs one round of a background job now and says what it did. Safe beside running nodes: each job's
+/// changes are conditional (two nodes, or a node and this command, do each change once) and pruning
+/// holds its lease.
+async fn run_job(job: Job) -> Result<(), SettingError> {
+    let settings = Settings::load()?;
+    let db = db::connect_and_migrate(&settings).await?;
+    let payments = Payments::from_settings(&settings);
+    let failed = |name: &'static str| move |err: storefront::error::AppError| SettingError::new(name, err);
+    match job {
+        Job::ExpireHolds => {
+            let cancelled =
+                payments::expire_holds(&db, &payments, chrono::Utc::now()).await.map_err(failed("expire-holds"))?;
+            println!("Cancelled {cancelled} orders whose payment hold ran out (their stock is back)");
+        }
+        Job::SweepPayments => {
+            let (revived, refunded) = payments::sweep(&db, &payments).await.map_err(failed("sweep-payments"))?;
+            println!("Settled late payments: {revived} orders revived, {refunded} refunded");
+        }
+        Job::Prune => {
+            let node = format!("cli-{}", std::process::id());
+            match jobs::cleanup(&db, &node, chrono::Utc::now()).await.map_err(failed("prune"))? {
+                Some(cleaned) => {
+                    let p = cleaned.pruned;
+                    println!(
+                        "Pruned {} idempotency keys, {} webhook events, {} sent mails, {} sandbox rows, {} sessions and links, \
+                         {} idle carts, {} catalog changes",
+                        p.idempotency_keys,
+                        p.webhook_events,
+                        p.mails,
+                        p.sandbox_rows,
+                        p.account_rows,
+                        cleaned.idle_carts,
+                        cleaned.catalog_changes
+                    );
+                }
+                None => println!("Another node is pruning now: nothing done"),
+            }
+        }
+    }
     Ok(())
 }
 

@@ -100,32 +100,47 @@ pub fn spawn_housekeeping(db: DatabaseConnection, payments: Payments) {
     supervise("cleanup", CLEANUP_EVERY, move || {
         let (db, node) = (db.clone(), node.clone());
         async move {
-            let now = chrono::Utc::now();
-            match prune::prune(&db, &node, now).await {
-                Ok(Some(pruned)) => {
-                    tracing::info!(?pruned, "pruned old keys, events and mails");
+            match cleanup(&db, &node, chrono::Utc::now()).await {
+                Ok(Some(cleaned)) => {
+                    tracing::info!(?cleaned, "pruned old keys, events, mails and idle carts");
                     // The node that holds the hour's lease also reconciles the inventory (read only).
                     match reconcile::check(&db).await {
-                        Ok(found) if found.has_drift() => {
-                            tracing::error!(drifting = found.drifts.len(), report = %found.to_json(), "inventory drift: run `storefront reconcile-inventory`")
-                        }
+                        Ok(found) if found.has_drift() => tracing::error!(
+                            drifting = found.drifts.len(),
+                            report = %found.to_json(),
+                            "inventory drift: run `storefront reconcile-inventory`"
+                        ),
                         Ok(_) => tracing::debug!("inventory reconciled: no drift"),
                         Err(err) => tracing::warn!(error = %err, "inventory reconciliation failed"),
                     }
                 }
-                Ok(None) => tracing::debug!("another node is pruning"),
-                Err(err) => tracing::warn!(error = %err, "pruning failed"),
-            }
-            match cart::delete_idle(&db, now - chrono::Duration::days(CART_IDLE_DAYS)).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(carts = n, "deleted idle carts"),
-                Err(err) => tracing::warn!(error = %err, "deleting idle carts failed"),
-            }
-            if let Err(err) = read_model::prune_changes(&db, now - chrono::Duration::days(1)).await {
-                tracing::warn!(error = %err, "pruning the catalog change feed failed");
+                Ok(None) => tracing::debug!("another node is cleaning up"),
+                Err(err) => tracing::warn!(error = %err, "cleanup failed"),
             }
         }
     });
+}
+
+/// What one cleanup round deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cleaned {
+    pub pruned: prune::Pruned,
+    pub idle_carts: u64,
+    pub catalog_changes: u64,
+}
+
+/// One cleanup round, as `node` (the hourly job and `storefront prune`): old rows pruned, carts idle for
+/// [`CART_IDLE_DAYS`] deleted, change-feed rows older than a day deleted. None when another node holds
+/// the lease (it is doing the same now).
+pub async fn cleanup(
+    db: &DatabaseConnection,
+    node: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Cleaned>, crate::error::AppError> {
+    let Some(pruned) = prune::prune(db, node, now).await? else { return Ok(None) };
+    let idle_carts = cart::delete_idle(db, now - chrono::Duration::days(CART_IDLE_DAYS)).await?;
+    let catalog_changes = read_model::prune_changes(db, now - chrono::Duration::days(1)).await?;
+    Ok(Some(Cleaned { pruned, idle_carts, catalog_changes }))
 }
 
 /// Runs `round` every `every` on its own task; a round that panics is logged and the job restarts.

@@ -24,9 +24,8 @@ use crate::error::AppError;
 use super::config::{SettingError, Settings};
 use super::page_cache::PageCache;
 use super::rate_limit::{self, RateLimits};
-use super::services::mail::Shop;
 use super::services::mail::delivery::Mailer;
-use super::services::payments::{Payments, Provider};
+use super::services::payments::Payments;
 use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::stock_feed::StockFeed;
@@ -56,11 +55,7 @@ impl Application {
         let page_cache = PageCache::default();
         let stock = StockFeed::start(&db).await.map_err(|e| SettingError::new("stock feed", e))?;
         jobs::spawn_catalog_refresh(catalog.clone(), page_cache.clone(), stock, db.clone(), settings.catalog_refresh);
-        let payments = Payments {
-            provider: Provider::new(&settings.payments),
-            shop: Shop { name: settings.store_name.clone(), public_url: settings.public_url.clone() },
-            webhook_secret: settings.payments.webhook_secret.clone(),
-        };
+        let payments = Payments::from_settings(&settings);
         if settings.housekeeping {
             jobs::spawn_housekeeping(db.clone(), payments.clone());
         }

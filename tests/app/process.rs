@@ -161,3 +161,21 @@ fn reconcile_inventory_exits_1_on_drift_and_apply_corrects_the_ledger() {
     assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).starts_with("0 of "));
     assert_eq!(run(&["reconcile-inventory", "--fix"]).status.code(), Some(2), "unknown options are refused");
 }
+
+#[test]
+fn the_background_jobs_run_once_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| storefront(&[("STORE_DATA_DIR", data)]).args(args).output().unwrap();
+    for (command, says) in [
+        ("expire-holds", "Cancelled 0 orders whose payment hold ran out"),
+        ("sweep-payments", "Settled late payments: 0 orders revived, 0 refunded"),
+        ("prune", "Pruned 0 idempotency keys"),
+    ] {
+        let output = run(&[command]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{command}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(stdout.starts_with(says), "{command}: {stdout}");
+        assert_eq!(run(&[command, "now"]).status.code(), Some(2), "{command} takes no arguments");
+    }
+}

@@ -29,6 +29,16 @@ pub struct Payments {
     pub webhook_secret: crate::server::config::Secret,
 }
 
+impl Payments {
+    pub fn from_settings(settings: &crate::server::config::Settings) -> Payments {
+        Payments {
+            provider: Provider::new(&settings.payments),
+            shop: Shop { name: settings.store_name.clone(), public_url: settings.public_url.clone() },
+            webhook_secret: settings.payments.webhook_secret.clone(),
+        }
+    }
+}
+
 /// The order for a token (the shopper's handle on it).
 pub async fn find_order(db: &impl ConnectionTrait, token: &str) -> Result<Option<order::Model>, AppError> {
     if !crate::server::services::cart::is_token(token) {
