@@ -14,6 +14,7 @@ const USAGE: &str = "usage: storefront [serve]
        storefront reindex                          rebuild the search index and catalog copy on every running node
        storefront promo add CODE (--percent P | --off CENTS) [--min CENTS] [--expires YYYY-MM-DD] [--limit N]
                                                    create a promo code
+       storefront create-admin EMAIL               make the (confirmed) account of EMAIL an admin
        storefront expire-holds                     cancel the orders whose payment hold ran out (the 15 s job, once)
        storefront sweep-payments                   settle payments that came after their hold (the 30 s job, once)
        storefront prune                            delete old keys, events, mails, idle carts (the hourly job, once)
@@ -31,6 +32,7 @@ enum Command {
         apply: bool,
         json: bool,
     },
+    CreateAdmin(String),
     /// One round of a background job, by hand.
     Job(Job),
 }
@@ -59,6 +61,7 @@ async fn main() -> ExitCode {
         Command::Reindex => reindex().await,
         Command::AddPromo(promo) => add_promo(promo).await,
         Command::Job(job) => run_job(job).await,
+        Command::CreateAdmin(email) => create_admin(&email).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -115,6 +118,10 @@ fn parse_args(args: Vec<String>) -> Result<Command, String> {
             }
             Ok(Command::AddPromo(promo))
         }
+        Some("create-admin") => match (args.next(), args.next()) {
+            (Some(email), None) => Ok(Command::CreateAdmin(email)),
+            _ => Err("create-admin takes one email address".into()),
+        },
         Some(name @ ("expire-holds" | "sweep-payments" | "prune")) => {
             if let Some(extra) = args.next() {
                 return Err(format!("{name} takes no arguments (got '{extra}')"));
@@ -191,6 +198,17 @@ async fn add_promo(promo: NewPromo) -> Result<(), SettingError> {
     let db = db::connect_and_migrate(&settings).await?;
     let line = create_promo(&db, &promo).await.map_err(|e| SettingError::new("promo", e))?;
     println!("{line}");
+    Ok(())
+}
+
+async fn create_admin(email: &str) -> Result<(), SettingError> {
+    use storefront::server::services::accounts::{Promoted, make_admin};
+    let settings = Settings::load()?;
+    let db = db::connect_and_migrate(&settings).await?;
+    match make_admin(&db, email).await.map_err(|e| SettingError::new("create-admin", e))? {
+        Promoted::Now => println!("{} is now an admin", email.trim().to_lowercase()),
+        Promoted::Already => println!("{} is already an admin", email.trim().to_lowercase()),
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod m20261206_000006_accounts;
 mod m20261206_000007_mail_delivery;
 mod m20261207_000008_address_book;
 mod m20261207_000009_wishlist_stock_alerts;
+mod m20261207_000010_admin_role;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_mail_delivery::Migration),
             Box::new(m20261207_000008_address_book::Migration),
             Box::new(m20261207_000009_wishlist_stock_alerts::Migration),
+            Box::new(m20261207_000010_admin_role::Migration),
         ]
     }
 }

@@ -120,6 +120,16 @@ pub struct AccountView {
     pub saved: Vec<String>,
 }
 
+/// What an account may do: shop, or also run the store's back office (`storefront create-admin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum Role {
+    #[default]
+    Customer,
+    Admin,
+}
+
 /// How many addresses one account's address book keeps.
 pub const MAX_SAVED_ADDRESSES: usize = 20;
 

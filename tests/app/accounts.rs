@@ -361,4 +361,29 @@ backend_tests! {
         let (_, again) = ada.page("/cart").await;
         assert!(!again.contains("is now $45.00") && again.contains("$45.00"), "and only once: {again}");
     }
+
+    async fn create_admin_promotes_only_a_confirmed_account(app: TestApp) {
+        use storefront::model::account::Role;
+        use storefront::server::services::accounts::{Promoted, make_admin};
+        let role = |email: &'static str| {
+            let db = app.db.clone();
+            async move { user::Entity::find().filter(user::Column::Email.eq(email)).one(&db).await.unwrap().unwrap().role }
+        };
+        let unknown = make_admin(&app.db, "nobody@example.com").await.unwrap_err();
+        assert!(unknown.to_string().contains("No account uses nobody@example.com"), "{unknown}");
+        assert!(make_admin(&app.db, "not an address").await.is_err());
+
+        // Anyone can sign up with an address; only its owner can confirm it.
+        assert_eq!(Shopper::new(&app).sign_up("Mallory", "owner@example.com", PASSWORD).await.status(), 302);
+        let unconfirmed = make_admin(&app.db, "owner@example.com").await.unwrap_err();
+        assert!(unconfirmed.to_string().contains("has not confirmed its address"), "{unconfirmed}");
+        assert_eq!(role("owner@example.com").await, Role::Customer);
+
+        Shopper::registered(&app, "Ada", "ada@example.com", PASSWORD).await;
+        assert_eq!(role("ada@example.com").await, Role::Customer, "a new account is a customer");
+        assert_eq!(make_admin(&app.db, " Ada@Example.com ").await.unwrap(), Promoted::Now);
+        assert_eq!(role("ada@example.com").await, Role::Admin);
+        assert_eq!(make_admin(&app.db, "ada@example.com").await.unwrap(), Promoted::Already);
+        assert_eq!(scalar(&app.db, "SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE role = 'admin'").await, 1);
+    }
 }

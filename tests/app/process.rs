@@ -179,3 +179,16 @@ fn the_background_jobs_run_once_by_hand() {
         assert_eq!(run(&[command, "now"]).status.code(), Some(2), "{command} takes no arguments");
     }
 }
+
+#[test]
+fn create_admin_needs_one_address_of_a_confirmed_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| storefront(&[("STORE_DATA_DIR", data)]).args(args).output().unwrap();
+    assert_eq!(run(&["create-admin"]).status.code(), Some(2));
+    assert_eq!(run(&["create-admin", "a@example.com", "b@example.com"]).status.code(), Some(2));
+    let unknown = run(&["create-admin", "nobody@example.com"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("No account uses nobody@example.com") && !stderr.contains("panicked"), "{stderr}");
+}

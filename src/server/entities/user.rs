@@ -12,6 +12,8 @@ pub struct Model {
     pub password_hash: String,
     pub name: String,
     pub email_verified_at: Option<ChronoDateTimeUtc>,
+    /// `customer` unless `storefront create-admin` made the account an admin.
+    pub role: crate::model::account::Role,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -11,10 +11,10 @@ pub mod sessions;
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::error::{AppError, FieldErrors};
-use crate::model::account::{AccountView, Email, PersonName};
+use crate::model::account::{AccountView, Email, PersonName, Role};
 use crate::server::config::SessionRules;
 use crate::server::entities::account_token::Purpose;
 use crate::server::entities::user;
@@ -84,6 +84,7 @@ pub async fn sign_up(
             password_hash: Set(hash.clone()),
             name: Set(name.as_str().to_owned()),
             email_verified_at: Set(None),
+            role: Set(Role::Customer),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -270,6 +271,41 @@ pub async fn sign_out(db: &DatabaseConnection, secret: &str) -> Result<(), AppEr
 /// "Sign out everywhere": every session of the account ends, this one too.
 pub async fn sign_out_everywhere(db: &DatabaseConnection, user_id: i32) -> Result<u64, AppError> {
     Ok(sessions::end_all(db, user_id, None).await?)
+}
+
+/// What [`make_admin`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Promoted {
+    Now,
+    Already,
+}
+
+/// Makes the account of `email` an admin (`storefront create-admin`). Only an account whose owner
+/// confirmed the address: anyone can sign up with an address, only its owner can confirm it.
+pub async fn make_admin(db: &DatabaseConnection, email: &str) -> Result<Promoted, AppError> {
+    let email = Email::parse(email)?;
+    let Some(account) = find_by_email(db, &email).await? else {
+        let message = format!(
+            "No account uses {}: sign up in the store, confirm the address, then run this again.",
+            email.as_str()
+        );
+        return Err(AppError::invalid("email", message));
+    };
+    if account.email_verified_at.is_none() {
+        let message = format!("{} has not confirmed its address yet: open the mailed link first.", email.as_str());
+        return Err(AppError::invalid("email", message));
+    }
+    if account.role == Role::Admin {
+        return Ok(Promoted::Already);
+    }
+    let updated = user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(Role::Admin.to_value()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(account.id))
+        .exec(db)
+        .await?;
+    tracing::warn!(user_id = account.id, rows = updated.rows_affected, "account made an admin");
+    Ok(Promoted::Now)
 }
 
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<user::Model>, sea_orm::DbErr> {
