@@ -18,12 +18,8 @@ pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &
         return Err(AppError::invalid("stock", "Stock cannot be negative."));
     }
     crate::write_retry!(db, |txn| {
-        // Locked (PostgreSQL) so that a sale cannot slip between this read and the write below.
-        let mut find = variant::Entity::find().filter(variant::Column::Sku.eq(sku));
-        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            find = find.lock_exclusive();
-        }
-        let Some(found) = find.one(txn).await? else {
+        // Locked so that a sale cannot slip between this read and the write below.
+        let Some(found) = locked(txn, variant::Entity::find().filter(variant::Column::Sku.eq(sku))).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let delta = stock - found.stock;
@@ -123,16 +119,7 @@ pub async fn record(
     reason: &str,
     order_id: Option<i32>,
 ) -> Result<(), sea_orm::DbErr> {
-    inventory_ledger::ActiveModel {
-        variant_id: Set(movement.variant_id),
-        delta: Set(movement.delta),
-        reason: Set(reason.to_owned()),
-        order_id: Set(order_id),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    ledger_row(txn, movement.variant_id, movement.delta, reason, order_id).await?;
     let before = movement.stock_after - movement.delta;
     if (before == 0) != (movement.stock_after == 0) {
         let why = if movement.stock_after == 0 { "sold_out" } else { "back_in_stock" };
@@ -149,11 +136,7 @@ pub async fn record(
 /// agreed). The stock is not changed, so no catalog change is recorded.
 pub async fn correct_ledger(db: &DatabaseConnection, variant_id: i32) -> Result<i64, AppError> {
     crate::write_retry!(db, |txn| {
-        let mut find = variant::Entity::find_by_id(variant_id);
-        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            find = find.lock_exclusive();
-        }
-        let Some(found) = find.one(txn).await? else {
+        let Some(found) = locked(txn, variant::Entity::find_by_id(variant_id)).await? else {
             return Ok(Err(AppError::NotFound));
         };
         let delta = i64::from(found.stock) - ledger_sum(txn, variant_id).await?;
@@ -166,18 +149,41 @@ pub async fn correct_ledger(db: &DatabaseConnection, variant_id: i32) -> Result<
                 found.sku
             ))));
         };
-        inventory_ledger::ActiveModel {
-            variant_id: Set(variant_id),
-            delta: Set(row_delta),
-            reason: Set(RECONCILE.to_owned()),
-            order_id: Set(None),
-            created_at: Set(chrono::Utc::now()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        ledger_row(txn, variant_id, row_delta, RECONCILE, None).await?;
         Ok(Ok(delta))
     })
+}
+
+/// One ledger row (its stock change is the caller's: [`record`], or none for [`correct_ledger`]).
+async fn ledger_row(
+    txn: &impl ConnectionTrait,
+    variant_id: i32,
+    delta: i32,
+    reason: &str,
+    order_id: Option<i32>,
+) -> Result<(), sea_orm::DbErr> {
+    inventory_ledger::ActiveModel {
+        variant_id: Set(variant_id),
+        delta: Set(delta),
+        reason: Set(reason.to_owned()),
+        order_id: Set(order_id),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// The variant `find` selects, read with its row locked until the transaction ends (PostgreSQL; SQLite's
+/// write transactions have the database to themselves): what a stock decision reads before it writes.
+pub async fn locked(
+    txn: &impl ConnectionTrait,
+    find: sea_orm::Select<variant::Entity>,
+) -> Result<Option<variant::Model>, sea_orm::DbErr> {
+    let find =
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres { find.lock_exclusive() } else { find };
+    find.one(txn).await
 }
 
 /// The ledger reason of a reconciliation's correcting row.

@@ -4,13 +4,13 @@
 //! queues the mails of the waiting asks in its own transaction, each claimed once.
 
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::error::AppError;
 use crate::model::account::Email;
 use crate::model::catalog::{product_path, variant_url};
 use crate::server::entities::{product, stock_alert, variant};
-use crate::server::services::{catalog, mail};
+use crate::server::services::{catalog, inventory, mail};
 
 /// The outbox's kind of these mails.
 pub const MAIL_KIND: &str = "back_in_stock";
@@ -26,16 +26,13 @@ pub async fn subscribe(
     user_id: Option<i32>,
 ) -> Result<String, AppError> {
     crate::write_retry!(db, |txn| {
-        // The variant's row is locked (PostgreSQL; SQLite has one writer) so that a restock cannot come
+        // The variant's row is locked (`inventory::locked`) so that a restock cannot come
         // between the stock read here and the ask's row: it either sees the ask, or the ask sees its stock.
         let (found, product) = match catalog::sellable_by_sku(txn, sku).await? {
             Ok(found) => found,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            variant::Entity::find_by_id(found.id).lock_exclusive().one(txn).await?;
-        }
-        let stock = variant::Entity::find_by_id(found.id).one(txn).await?.map_or(0, |v| v.stock);
+        let stock = inventory::locked(txn, variant::Entity::find_by_id(found.id)).await?.map_or(0, |v| v.stock);
         if stock > 0 {
             return Ok(Err(AppError::invalid("sku", "It is in stock now: you can add it to your cart.")));
         }
