@@ -12,6 +12,7 @@ mod m20261206_000007_mail_delivery;
 mod m20261207_000008_address_book;
 mod m20261207_000009_wishlist_stock_alerts;
 mod m20261207_000010_admin_role;
+mod m20261207_000011_back_office;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000008_address_book::Migration),
             Box::new(m20261207_000009_wishlist_stock_alerts::Migration),
             Box::new(m20261207_000010_admin_role::Migration),
+            Box::new(m20261207_000011_back_office::Migration),
         ]
     }
 }

@@ -78,6 +78,8 @@ impl OrderStatus {
                 // ...or is refunded when the stock is gone.
                 | (Cancelled, Refunded)
                 | (Paid, Fulfilled)
+                // Staff cancel a paid order before it ships (its payment is refunded, its stock returned).
+                | (Paid, Cancelled)
                 | (Paid, Refunded)
                 | (Fulfilled, Refunded)
         )

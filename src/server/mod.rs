@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: settings, database, router, services.
 
 pub mod account_session;
+pub mod admin;
 pub mod cart_session;
 pub mod config;
 pub mod cookies;

@@ -30,7 +30,8 @@ use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::stock_feed::StockFeed;
 use super::{
-    account_session, cart_session, db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve, webhooks,
+    account_session, admin, cart_session, db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve,
+    webhooks,
 };
 
 pub struct Application {
@@ -177,6 +178,7 @@ pub fn build_router(state: AppState) -> Router {
             axum::routing::post(webhooks::payments)
                 .layer(axum::extract::DefaultBodyLimit::max(webhooks::MAX_EVENT_BYTES)),
         )
+        .merge(admin::routes(&state))
         .merge(pages)
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::page_cache))
@@ -198,7 +200,7 @@ fn context_provider(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'stat
 }
 
 /// No route and no file: the app's 404 page, with status 404.
-async fn not_found(State(state): State<AppState>, mut request: Request) -> Response {
+pub(crate) async fn not_found(State(state): State<AppState>, mut request: Request) -> Response {
     let cart = cart_session::page_cart(&state, request.headers()).await;
     request.extensions_mut().insert(cart_session::PageCart(cart));
     let account = account_session::page_account(&state, request.headers()).await;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod addresses;
+mod admin;
 mod checkout;
 mod contrast;
 mod fixtures;

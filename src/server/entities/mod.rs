@@ -2,6 +2,7 @@
 
 pub mod account_token;
 pub mod address;
+pub mod audit_entry;
 pub mod cart;
 pub mod cart_line;
 pub mod category;

@@ -34,6 +34,9 @@ pub struct Model {
     pub note: String,
     /// The provider's hosted payment page (Checkout Session) the shopper was sent to.
     pub checkout_session_id: Option<String>,
+    /// The carrier's tracking number, given when the order was fulfilled ('' before).
+    pub tracking_number: String,
+    pub fulfilled_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -3,43 +3,197 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::error::AppError;
 use crate::server::db::statement;
 use crate::server::entities::{inventory_ledger, variant};
 use crate::server::services::read_model::record_change;
-use crate::server::services::stock_alerts;
+use crate::server::services::{audit, stock_alerts};
 
 /// Sets a variant's stock on hand to `stock` (a count, a delivery), recording the difference.
 pub async fn set_stock(db: &DatabaseConnection, sku: &str, stock: i32, reason: &str) -> Result<(), AppError> {
-    if stock < 0 {
-        return Err(AppError::invalid("stock", "Stock cannot be negative."));
-    }
-    crate::write_retry!(db, |txn| {
-        // Locked so that a sale cannot slip between this read and the write below.
-        let Some(found) = locked(txn, variant::Entity::find().filter(variant::Column::Sku.eq(sku))).await? else {
-            return Ok(Err(AppError::NotFound));
-        };
-        let delta = stock - found.stock;
-        if delta == 0 {
-            return Ok(Ok(()));
+    crate::write_retry!(db, |txn| { Ok(edit_stock(txn, sku, StockEdit::SetTo(stock), reason).await?.map(drop)) })
+}
+
+/// The most units of one SKU the store keeps count of.
+pub const MAX_STOCK: i32 = 1_000_000;
+
+/// A change of stock on hand asked for by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockEdit {
+    /// What a count found, or what is on the shelf now.
+    SetTo(i32),
+    /// Units received (positive) or gone (negative: damaged, lost).
+    Adjust(i32),
+}
+
+/// Why a person changed stock on hand: the ledger reasons of the back office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockReason {
+    Received,
+    Returned,
+    Damaged,
+    Lost,
+    CountCorrection,
+}
+
+impl StockReason {
+    pub const ALL: [StockReason; 5] = [
+        StockReason::Received,
+        StockReason::Returned,
+        StockReason::Damaged,
+        StockReason::Lost,
+        StockReason::CountCorrection,
+    ];
+
+    /// As the ledger stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StockReason::Received => "received",
+            StockReason::Returned => "returned",
+            StockReason::Damaged => "damaged",
+            StockReason::Lost => "lost",
+            StockReason::CountCorrection => "count_correction",
         }
-        variant::Entity::update_many()
-            .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(delta))
-            .filter(variant::Column::Id.eq(found.id))
-            .exec(txn)
-            .await?;
-        record(
-            txn,
-            Movement { variant_id: found.id, product_id: found.product_id, delta, stock_after: stock },
-            reason,
-            None,
-        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StockReason::Received => "Received (delivery)",
+            StockReason::Returned => "Returned by a customer",
+            StockReason::Damaged => "Damaged",
+            StockReason::Lost => "Lost or stolen",
+            StockReason::CountCorrection => "Count correction",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<StockReason> {
+        StockReason::ALL.into_iter().find(|reason| reason.as_str() == value)
+    }
+}
+
+/// What an edit of stock on hand did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockChanged {
+    pub variant_id: i32,
+    pub before: i32,
+    pub after: i32,
+}
+
+/// Applies `edit` to the stock of `sku` under its row lock (a sale cannot slip between the read and the
+/// write) and records the difference with `reason`, in the caller's transaction. Refused: an unknown SKU
+/// (404), a result below zero or above [`MAX_STOCK`] (422).
+pub async fn edit_stock(
+    txn: &impl ConnectionTrait,
+    sku: &str,
+    edit: StockEdit,
+    reason: &str,
+) -> Result<Result<StockChanged, AppError>, sea_orm::DbErr> {
+    let Some(found) = locked(txn, variant::Entity::find().filter(variant::Column::Sku.eq(sku))).await? else {
+        return Ok(Err(AppError::NotFound));
+    };
+    let target = match edit {
+        StockEdit::SetTo(stock) => i64::from(stock),
+        StockEdit::Adjust(delta) => i64::from(found.stock) + i64::from(delta),
+    };
+    if target < 0 {
+        let message = match edit {
+            StockEdit::SetTo(_) => "Stock cannot be negative.".to_owned(),
+            StockEdit::Adjust(delta) => format!("Only {} on hand: cannot take away {}.", found.stock, -delta),
+        };
+        return Ok(Err(AppError::invalid("quantity", message)));
+    }
+    let Ok(stock) = i32::try_from(target).map_err(drop).and_then(|t| if t > MAX_STOCK { Err(()) } else { Ok(t) })
+    else {
+        return Ok(Err(AppError::invalid("quantity", format!("Stock cannot be more than {MAX_STOCK}."))));
+    };
+    let changed = StockChanged { variant_id: found.id, before: found.stock, after: stock };
+    let delta = stock - found.stock;
+    if delta == 0 {
+        return Ok(Ok(changed));
+    }
+    variant::Entity::update_many()
+        .col_expr(variant::Column::Stock, Expr::col(variant::Column::Stock).add(delta))
+        .filter(variant::Column::Id.eq(found.id))
+        .exec(txn)
         .await?;
-        Ok(Ok(()))
+    let movement = Movement { variant_id: found.id, product_id: found.product_id, delta, stock_after: stock };
+    record(txn, movement, reason, None).await?;
+    Ok(Ok(changed))
+}
+
+/// A back-office edit of stock on hand: the change, its ledger row and its audit entry, in one
+/// transaction.
+pub async fn edit_by(
+    db: &DatabaseConnection,
+    actor: &audit::Actor,
+    sku: &str,
+    edit: StockEdit,
+    reason: StockReason,
+) -> Result<StockChanged, AppError> {
+    crate::write_retry!(db, |txn| {
+        let changed = match edit_stock(txn, sku, edit, reason.as_str()).await? {
+            Ok(changed) => changed,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        if changed.before != changed.after {
+            let change = audit::Change {
+                action: "stock_changed",
+                subject: audit::Subject::Sku(sku.to_owned()),
+                before: serde_json::json!({ "stock": changed.before }),
+                after: serde_json::json!({ "stock": changed.after, "reason": reason.as_str() }),
+            };
+            audit::record(txn, actor, change).await?;
+        }
+        Ok(Ok(changed))
     })
+}
+
+/// A variant running out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowStock {
+    pub sku: String,
+    pub product: String,
+    pub stock: i32,
+}
+
+/// The active variants with at most `threshold` units on hand (of products on sale), fewest first.
+pub async fn low_stock(db: &impl ConnectionTrait, threshold: i32, limit: u64) -> Result<Vec<LowStock>, sea_orm::DbErr> {
+    let sql = "SELECT v.sku, p.title, v.stock FROM variants v JOIN products p ON p.id = v.product_id \
+         WHERE v.active = ? AND p.status = ? AND v.stock <= ? ORDER BY v.stock, v.sku LIMIT ?";
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let values = [true.into(), crate::server::services::catalog::ACTIVE.into(), threshold.into(), limit.into()];
+    let rows = db.query_all_raw(statement(db, sql, values)).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LowStock {
+                sku: row.try_get_by_index(0)?,
+                product: row.try_get_by_index(1)?,
+                stock: row.try_get_by_index(2)?,
+            })
+        })
+        .collect()
+}
+
+/// One SKU's ledger, newest row first (at most `limit` rows), with the variant.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    sku: &str,
+    limit: u64,
+) -> Result<Option<(variant::Model, Vec<inventory_ledger::Model>)>, sea_orm::DbErr> {
+    let Some(found) = variant::Entity::find().filter(variant::Column::Sku.eq(sku)).one(db).await? else {
+        return Ok(None);
+    };
+    let rows = inventory_ledger::Entity::find()
+        .filter(inventory_ledger::Column::VariantId.eq(found.id))
+        .order_by_desc(inventory_ledger::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Some((found, rows)))
 }
 
 /// Which variants [`take`] may take from.

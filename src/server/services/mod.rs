@@ -1,6 +1,7 @@
 //! The rules of the store, one service per area. Each takes a connection or a transaction.
 
 pub mod accounts;
+pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

@@ -81,6 +81,40 @@ pub async fn queue_order_confirmation(
     queue(db, &order.email, &subject, &body, "order_confirmation", Some(order.id)).await
 }
 
+/// The mail kind of a shipping notice.
+pub const ORDER_SHIPPED: &str = "order_shipped";
+
+/// "Your order is on its way": the tracking number, the lines and the order's page (once per order).
+pub async fn queue_shipping_notice(
+    db: &impl ConnectionTrait,
+    shop: &Shop,
+    order: &order::Model,
+    tracking_number: &str,
+) -> Result<(), DbErr> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(order.id))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
+        .await?;
+    let mut body =
+        format!("Your order #{} from {} is on its way.\n\nTracking number: {tracking_number}\n\n", order.id, shop.name);
+    for line in &lines {
+        body.push_str(&format!("{} × {} ({})\n", line.quantity, line.title, line.sku));
+    }
+    body.push_str(&format!("\nYour order: {}/orders/{}\n", shop.public_url, order.token));
+    let subject = format!("Your {} order #{} has shipped", shop.name, order.id);
+    queue(db, &order.email, &subject, &body, ORDER_SHIPPED, Some(order.id)).await
+}
+
+/// The mails queued for an order, oldest first.
+pub async fn of_order(db: &impl ConnectionTrait, order_id: i32) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::OrderId.eq(order_id))
+        .order_by_asc(mail_outbox::Column::Id)
+        .all(db)
+        .await
+}
+
 /// The newest mails first.
 pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<mail_outbox::Model>, AppError> {
     Ok(mail_outbox::Entity::find().order_by_desc(mail_outbox::Column::Id).limit(limit).all(db).await?)

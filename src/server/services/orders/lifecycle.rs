@@ -49,6 +49,7 @@ pub struct Details {
     pub payment_error: Option<String>,
     pub payment_intent_id: Option<String>,
     pub checkout_session_id: Option<String>,
+    pub tracking_number: Option<String>,
 }
 
 /// Applies `order` → `to` if the state machine allows it and nobody changed the order since it was
@@ -77,12 +78,16 @@ pub async fn transition(
     if to.status == OrderStatus::Paid && from.status != OrderStatus::Paid {
         update = update.col_expr(order::Column::PaidAt, Expr::value(now));
     }
-    let Details { note, payment_error, payment_intent_id, checkout_session_id } = details;
+    if to.status == OrderStatus::Fulfilled && from.status != OrderStatus::Fulfilled {
+        update = update.col_expr(order::Column::FulfilledAt, Expr::value(now));
+    }
+    let Details { note, payment_error, payment_intent_id, checkout_session_id, tracking_number } = details;
     let columns = [
         (order::Column::Note, note),
         (order::Column::PaymentError, payment_error),
         (order::Column::PaymentIntentId, payment_intent_id),
         (order::Column::CheckoutSessionId, checkout_session_id),
+        (order::Column::TrackingNumber, tracking_number),
     ];
     for (column, set) in columns {
         if let Some(set) = set {
@@ -136,13 +141,49 @@ pub async fn cancel(conn: &impl ConnectionTrait, order_id: i32, note: Option<&st
     })
     .await?;
     let Changed::Yes(order) = changed else { return Ok(false) };
+    give_back(conn, &order).await?;
+    Ok(true)
+}
+
+/// A cancelled order's units back on hand (with ledger rows) and its promo code's use returned.
+async fn give_back(conn: &impl ConnectionTrait, order: &order::Model) -> Result<(), DbErr> {
     if !order.promo_code.is_empty() {
         checkout::return_promo_use(conn, &order.promo_code).await?;
     }
-    for line in lines(conn, order_id).await? {
-        inventory::put_back(conn, line.variant_id, line.quantity, "order_cancelled", Some(order_id)).await?;
+    for line in lines(conn, order.id).await? {
+        inventory::put_back(conn, line.variant_id, line.quantity, "order_cancelled", Some(order.id)).await?;
     }
+    Ok(())
+}
+
+/// Staff cancel a paid order before it ships: `(paid, succeeded)` → `(cancelled, refunding)` in one step
+/// (so the sweeper never revives it and retries its refund should the provider not answer), its units go
+/// back on hand and its promo code's use is returned, in the caller's transaction. The caller then asks
+/// the provider for the refund. False when the order is no longer paid and unshipped.
+pub async fn cancel_paid(conn: &impl ConnectionTrait, order_id: i32, note: &str) -> Result<bool, DbErr> {
+    let changed = change(conn, order_id, |order| {
+        let paid = State { status: OrderStatus::Paid, payment: PaymentStatus::Succeeded };
+        (State::of(order) == paid).then(|| {
+            let to = State { status: OrderStatus::Cancelled, payment: PaymentStatus::Refunding };
+            (to, Details { note: Some(note.to_owned()), ..Details::default() })
+        })
+    })
+    .await?;
+    let Changed::Yes(order) = changed else { return Ok(false) };
+    give_back(conn, &order).await?;
     Ok(true)
+}
+
+/// paid → fulfilled, with the carrier's tracking number (and the time it shipped). `Changed::No` when
+/// the order is not paid (awaiting payment, shipped already, cancelled or refunded).
+pub async fn fulfil(conn: &impl ConnectionTrait, order_id: i32, tracking_number: &str) -> Result<Changed, DbErr> {
+    change(conn, order_id, |order| {
+        (order.status == OrderStatus::Paid).then(|| {
+            let to = State { status: OrderStatus::Fulfilled, ..State::of(order) };
+            (to, Details { tracking_number: Some(tracking_number.to_owned()), ..Details::default() })
+        })
+    })
+    .await
 }
 
 /// A payment the provider reports as succeeded: the order becomes paid (once, whoever tells first:
@@ -247,7 +288,8 @@ pub async fn claim_refund(conn: &impl ConnectionTrait, order: &order::Model) -> 
 }
 
 /// A refund made at the provider (by the store, or by staff in the provider's dashboard): the payment
-/// is refunded and so is the order, when its state allows.
+/// is refunded and so is the order, when its state allows. `note` is kept only on an order without one
+/// (a staff cancellation's reason is not replaced by the refund's).
 pub async fn record_refund(conn: &impl ConnectionTrait, order_id: i32, note: &str) -> Result<String, DbErr> {
     let changed = change(conn, order_id, |order| {
         let now = State::of(order);
@@ -255,7 +297,8 @@ pub async fn record_refund(conn: &impl ConnectionTrait, order_id: i32, note: &st
             return None;
         }
         let status = if now.status.can_become(OrderStatus::Refunded) { OrderStatus::Refunded } else { now.status };
-        let note = (!note.is_empty() && status == OrderStatus::Refunded).then(|| note.to_owned());
+        let note =
+            (!note.is_empty() && order.note.is_empty() && status == OrderStatus::Refunded).then(|| note.to_owned());
         Some((State { status, payment: PaymentStatus::Refunded }, Details { note, ..Details::default() }))
     })
     .await?;

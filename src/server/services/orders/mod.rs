@@ -1,6 +1,7 @@
 //! Orders: placement (stock taken atomically, idempotent), the lifecycle that alone changes an order's
 //! state, the order's page and an account's order history.
 
+pub mod back_office;
 mod history;
 pub mod idempotency;
 pub mod lifecycle;

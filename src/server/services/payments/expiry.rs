@@ -18,7 +18,7 @@ use crate::server::services::orders::lifecycle;
 pub const PROVIDER_GRACE: chrono::Duration = chrono::Duration::minutes(10);
 
 /// What closing an order's payment page found.
-enum Closed {
+pub enum Closed {
     /// Nobody can pay on it any more.
     Expired,
     /// It was paid first.
@@ -44,7 +44,7 @@ pub async fn expire_holds(
     let mut cancelled = 0;
     for order in due {
         if let Some(session_id) = &order.checkout_session_id {
-            match close(payments, session_id).await {
+            match close_payment_page(payments, session_id).await {
                 Closed::Expired => {}
                 Closed::Paid(session) => {
                     if let Err(err) = settle(db, payments, &session).await {
@@ -71,7 +71,8 @@ pub async fn expire_holds(
     Ok(cancelled)
 }
 
-async fn close(payments: &Payments, session_id: &str) -> Closed {
+/// Closes an order's payment page at the provider, and says whether it was paid first.
+pub async fn close_payment_page(payments: &Payments, session_id: &str) -> Closed {
     let expired = payments.provider.expire_session(session_id).await;
     let session = match expired {
         Ok(session) => session,

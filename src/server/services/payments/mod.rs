@@ -11,10 +11,10 @@ mod webhooks;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-pub use expiry::{PROVIDER_GRACE, expire_holds};
+pub use expiry::{Closed, PROVIDER_GRACE, close_payment_page, expire_holds};
 pub use pay::{LATE_PAYMENT, refresh, settle, start};
 pub use provider::{HOSTED_PAYMENT_ORIGIN, Intent, Provider, ProviderError, ReturnUrls, Session};
-pub use sweeper::{REFUND_RETRY, sweep};
+pub use sweeper::{REFUND_RETRY, send_refund, sweep};
 pub use webhooks::{SIGNATURE_TOLERANCE_SECS, apply_event, sign, verify_signature};
 
 use crate::error::AppError;

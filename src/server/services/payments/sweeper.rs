@@ -1,7 +1,9 @@
 //! The sweeper: orders whose payment succeeded after they were cancelled (the hold ran out first). Each
 //! gets its stock back and becomes paid when every line is still there, and is refunded through the
-//! provider otherwise, with the reason noted on the order. Safe on several nodes at once: reviving and
-//! refunding each start with a lifecycle transition from the order exactly as read.
+//! provider otherwise, with the reason noted on the order. It also asks again for every refund the
+//! provider did not answer (the sweeper's own, or one staff asked for in the back office). Safe on several
+//! nodes at once: reviving and refunding each start with a lifecycle transition from the order exactly as
+//! read.
 
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -21,13 +23,18 @@ const REFUND_NOTE: &str =
 pub async fn sweep(db: &DatabaseConnection, payments: &Payments) -> Result<(usize, usize), AppError> {
     let stale_claim = chrono::Utc::now() - REFUND_RETRY;
     let stranded = order::Entity::find()
-        .filter(order::Column::Status.eq(OrderStatus::Cancelled))
         .filter(
-            Condition::any().add(order::Column::PaymentStatus.eq(PaymentStatus::Succeeded)).add(
-                Condition::all()
-                    .add(order::Column::PaymentStatus.eq(PaymentStatus::Refunding))
-                    .add(order::Column::UpdatedAt.lt(stale_claim)),
-            ),
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(order::Column::Status.eq(OrderStatus::Cancelled))
+                        .add(order::Column::PaymentStatus.eq(PaymentStatus::Succeeded)),
+                )
+                .add(
+                    Condition::all()
+                        .add(order::Column::PaymentStatus.eq(PaymentStatus::Refunding))
+                        .add(order::Column::UpdatedAt.lt(stale_claim)),
+                ),
         )
         .order_by_asc(order::Column::Id)
         .all(db)
@@ -49,7 +56,8 @@ pub async fn sweep(db: &DatabaseConnection, payments: &Payments) -> Result<(usiz
                 }
             }
         }
-        if refund(db, payments, &order).await? {
+        let note = if order.status == OrderStatus::Cancelled { REFUND_NOTE } else { "" };
+        if lifecycle::claim_refund(db, &order).await? && send_refund(db, payments, &order, note).await? {
             refunded += 1;
         }
     }
@@ -71,24 +79,28 @@ async fn revive(
     Ok(Ok(true))
 }
 
-/// Exactly one node refunds: the one whose claim changes the row. No transaction is open while the
-/// provider is called; when the call fails (it may have happened: a timeout) the order stays
-/// `refunding`, never to be revived, and the same refund is asked for again after [`REFUND_RETRY`].
-async fn refund(db: &DatabaseConnection, payments: &Payments, order: &order::Model) -> Result<bool, AppError> {
+/// Asks the provider to refund `order`, which the caller has just claimed for refund (its payment
+/// `refunding`: exactly one node gets there), and records the refund. No transaction is open during the
+/// call; when it fails (it may still have happened: a timeout) the order stays `refunding`, is never
+/// revived, and the sweeper asks for the same refund again (the same provider key) after
+/// [`REFUND_RETRY`]. True: refunded.
+pub async fn send_refund(
+    db: &DatabaseConnection,
+    payments: &Payments,
+    order: &order::Model,
+    note: &str,
+) -> Result<bool, AppError> {
     let Some(intent_id) = order.payment_intent_id.as_deref() else {
         tracing::error!(order_id = order.id, "a paid order has no payment intent to refund");
         return Ok(false);
     };
-    if !lifecycle::claim_refund(db, order).await? {
-        return Ok(false);
-    }
     match payments.provider.refund(intent_id).await {
         Ok(_) => {
-            crate::write_retry!(db, |txn| { Ok(Ok(lifecycle::record_refund(txn, order.id, REFUND_NOTE).await?)) })?;
+            crate::write_retry!(db, |txn| { Ok(Ok(lifecycle::record_refund(txn, order.id, note).await?)) })?;
             Ok(true)
         }
         Err(err) => {
-            tracing::error!(order_id = order.id, error = %err, "could not refund a late payment; will retry");
+            tracing::error!(order_id = order.id, error = %err, "could not refund a payment; will retry");
             Ok(false)
         }
     }
