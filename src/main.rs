@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use storefront::server::config::{SettingError, Settings};
 use storefront::server::seed::{self, SeedOptions};
 use storefront::server::services::checkout::{NewPromo, create_promo};
-use storefront::server::services::payments::{self, Payments};
+use storefront::server::services::payments::Payments;
 use storefront::server::services::read_model::{Snapshot, record_change};
 use storefront::server::services::reconcile;
 use storefront::server::startup::Application;
@@ -220,36 +220,37 @@ async fn run_job(job: Job) -> Result<(), SettingError> {
     let db = db::connect_and_migrate(&settings).await?;
     let payments = Payments::from_settings(&settings);
     let failed = |name: &'static str| move |err: storefront::error::AppError| SettingError::new(name, err);
+    let node = jobs::node_name("cli");
     match job {
-        Job::ExpireHolds => {
-            let cancelled =
-                payments::expire_holds(&db, &payments, chrono::Utc::now()).await.map_err(failed("expire-holds"))?;
-            println!("Cancelled {cancelled} orders whose payment hold ran out (their stock is back)");
-        }
-        Job::SweepPayments => {
-            let (revived, refunded) = payments::sweep(&db, &payments).await.map_err(failed("sweep-payments"))?;
-            println!("Settled late payments: {revived} orders revived, {refunded} refunded");
-        }
-        Job::Prune => {
-            let node = format!("cli-{}", std::process::id());
-            match jobs::cleanup(&db, &node, chrono::Utc::now()).await.map_err(failed("prune"))? {
-                Some(cleaned) => {
-                    let p = cleaned.pruned;
-                    println!(
-                        "Pruned {} idempotency keys, {} webhook events, {} sent mails, {} sandbox rows, {} sessions and links, \
-                         {} idle carts, {} catalog changes",
-                        p.idempotency_keys,
-                        p.webhook_events,
-                        p.mails,
-                        p.sandbox_rows,
-                        p.account_rows,
-                        cleaned.idle_carts,
-                        cleaned.catalog_changes
-                    );
-                }
-                None => println!("Another node is pruning now: nothing done"),
+        Job::ExpireHolds => match jobs::expire_holds(&db, &payments, &node).await.map_err(failed("expire-holds"))? {
+            Some(cancelled) => {
+                println!("Cancelled {cancelled} orders whose payment hold ran out (their stock is back)")
             }
-        }
+            None => println!("Another node is expiring holds now: nothing done"),
+        },
+        Job::SweepPayments => match jobs::sweep(&db, &payments, &node).await.map_err(failed("sweep-payments"))? {
+            Some((revived, refunded)) => {
+                println!("Settled late payments: {revived} orders revived, {refunded} refunded")
+            }
+            None => println!("Another node is sweeping payments now: nothing done"),
+        },
+        Job::Prune => match jobs::cleanup(&db, &node, chrono::Utc::now()).await.map_err(failed("prune"))? {
+            Some(cleaned) => {
+                let p = cleaned.pruned;
+                println!(
+                    "Pruned {} idempotency keys, {} webhook events, {} sent mails, {} sandbox rows, {} sessions and links, \
+                         {} idle carts, {} catalog changes",
+                    p.idempotency_keys,
+                    p.webhook_events,
+                    p.mails,
+                    p.sandbox_rows,
+                    p.account_rows,
+                    cleaned.idle_carts,
+                    cleaned.catalog_changes
+                );
+            }
+            None => println!("Another node is pruning now: nothing done"),
+        },
     }
     Ok(())
 }

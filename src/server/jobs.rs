@@ -1,5 +1,8 @@
-//! Background work of each app node. Every job is safe to run on several nodes at once: each change is
-//! a conditional UPDATE or an idempotent delete, so two nodes doing the same round do it once.
+//! Background work of each app node. Jobs run on every node, but a round of hold expiry, of the payment
+//! sweeper or of the cleanup runs on one node at a time: it first takes the job's lease (a row that
+//! expires, `services::leases`), so a node that dies mid-round is taken over once its lease runs out.
+//! Each change is still a conditional UPDATE or an idempotent delete, so a round that outlives its lease
+//! and meets another does every change once.
 
 use std::time::Duration;
 
@@ -9,7 +12,7 @@ use super::page_cache::PageCache;
 use super::services::mail::delivery::{self, Mailer};
 use super::services::payments::{self, Payments};
 use super::services::read_model::{self, ReadModel};
-use super::services::{cart, prune, reconcile};
+use super::services::{cart, leases, prune, reconcile};
 use super::stock_feed::StockFeed;
 
 /// Idle carts are deleted after this long.
@@ -68,35 +71,90 @@ pub fn spawn_mail_delivery(db: DatabaseConnection, mailer: Mailer) {
     });
 }
 
+/// The lease of a hold-expiry round, and of a payment-sweeper round.
+pub const HOLD_EXPIRY_LEASE: &str = "hold-expiry";
+pub const SWEEP_LEASE: &str = "payment-sweeper";
+
+/// How long a round may hold its lease before another node may take it over (a round takes seconds; a
+/// provider that does not answer is given up on after its own timeout, well within this).
+pub const ROUND_LEASE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Runs `round` only if `node` takes the lease `name` (None: another node is running it now), and gives
+/// the lease back after it.
+pub async fn leased<T, Fut>(
+    db: &DatabaseConnection,
+    name: &str,
+    node: &str,
+    round: impl FnOnce() -> Fut,
+) -> Result<Option<T>, crate::error::AppError>
+where
+    Fut: std::future::Future<Output = Result<T, crate::error::AppError>>,
+{
+    if !leases::acquire(db, name, node, ROUND_LEASE, chrono::Utc::now()).await? {
+        return Ok(None);
+    }
+    let done = round().await;
+    if let Err(err) = leases::release(db, name, node).await {
+        tracing::warn!(lease = name, error = %err, "could not give a job lease back; it runs out by itself");
+    }
+    done.map(Some)
+}
+
+/// One hold-expiry round as `node` (the job every 15 s, and `storefront expire-holds`): the orders it
+/// cancelled, or None when another node is running one.
+pub async fn expire_holds(
+    db: &DatabaseConnection,
+    payments: &Payments,
+    node: &str,
+) -> Result<Option<usize>, crate::error::AppError> {
+    leased(db, HOLD_EXPIRY_LEASE, node, || payments::expire_holds(db, payments, chrono::Utc::now())).await
+}
+
+/// One payment-sweeper round as `node`: (revived, refunded), or None when another node is running one.
+pub async fn sweep(
+    db: &DatabaseConnection,
+    payments: &Payments,
+    node: &str,
+) -> Result<Option<(usize, usize)>, crate::error::AppError> {
+    leased(db, SWEEP_LEASE, node, || payments::sweep(db, payments)).await
+}
+
+/// A name for this process in job leases.
+pub fn node_name(prefix: &str) -> String {
+    format!("{prefix}-{:016x}", rand::random::<u64>())
+}
+
 /// The payment and cleanup jobs, each on its own task (a slow provider in the sweeper never delays hold
 /// expiry), each restarted if it panics.
 pub fn spawn_housekeeping(db: DatabaseConnection, payments: Payments) {
-    let (expiry_db, expiry_payments) = (db.clone(), payments.clone());
+    // This node's name in job leases.
+    let node = node_name("node");
+    let (expiry_db, expiry_payments, expiry_node) = (db.clone(), payments.clone(), node.clone());
     supervise("hold expiry", HOLD_EXPIRY_EVERY, move || {
-        let (db, payments) = (expiry_db.clone(), expiry_payments.clone());
+        let (db, payments, node) = (expiry_db.clone(), expiry_payments.clone(), expiry_node.clone());
         async move {
-            match payments::expire_holds(&db, &payments, chrono::Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(orders = n, "cancelled orders whose payment hold expired"),
+            match expire_holds(&db, &payments, &node).await {
+                Ok(Some(0)) => {}
+                Ok(Some(n)) => tracing::info!(orders = n, "cancelled orders whose payment hold expired"),
+                Ok(None) => tracing::debug!("another node is expiring holds"),
                 Err(err) => tracing::warn!(error = %err, "expiring payment holds failed"),
             }
         }
     });
-    let sweep_db = db.clone();
+    let (sweep_db, sweep_node) = (db.clone(), node.clone());
     supervise("payment sweeper", SWEEP_EVERY, move || {
-        let (db, payments) = (sweep_db.clone(), payments.clone());
+        let (db, payments, node) = (sweep_db.clone(), payments.clone(), sweep_node.clone());
         async move {
-            match payments::sweep(&db, &payments).await {
-                Ok((0, 0)) => {}
-                Ok((revived, refunded)) => {
+            match sweep(&db, &payments, &node).await {
+                Ok(Some((0, 0))) => {}
+                Ok(Some((revived, refunded))) => {
                     tracing::info!(revived, refunded, "settled payments that came after their hold")
                 }
+                Ok(None) => tracing::debug!("another node is sweeping payments"),
                 Err(err) => tracing::warn!(error = %err, "settling late payments failed"),
             }
         }
     });
-    // This node's name in job leases.
-    let node = format!("node-{:016x}", rand::random::<u64>());
     supervise("cleanup", CLEANUP_EVERY, move || {
         let (db, node) = (db.clone(), node.clone());
         async move {

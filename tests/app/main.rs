@@ -11,6 +11,7 @@ mod fixtures;
 mod fuzz;
 mod health;
 mod island_pages;
+mod jobs;
 mod limits;
 mod listing;
 mod listing_pages;
