@@ -67,4 +67,19 @@ impl Server {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
+
+    /// Runs one of the binary's commands (`create-admin EMAIL`…) on this server's database.
+    pub async fn command(&self, args: &[&str]) -> std::process::Output {
+        Command::new(binary())
+            .current_dir(workspace_root())
+            .env("STORE_ENV", "development")
+            .env("STORE_ADDRESS", "127.0.0.1:0")
+            .env("STORE_DATA_DIR", self._data_dir.path())
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .args(args)
+            .output()
+            .await
+            .unwrap_or_else(|e| panic!("cannot run {args:?}: {e}"))
+    }
 }

@@ -8,10 +8,13 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use leptos::prelude::*;
+use sea_orm::EntityTrait;
 
 use super::layout::{self, Notice, Section, money, when};
 use super::{Admin, Done, PageResult, done, refused_status};
 use crate::error::AppError;
+use crate::model::catalog::{product_path, variant_url};
+use crate::server::entities::product;
 use crate::server::services::audit::{self, Subject};
 use crate::server::services::inventory::{self, StockEdit, StockReason};
 use crate::server::state::AppState;
@@ -105,6 +108,11 @@ async fn sku_page(
         return Ok(layout::page(StatusCode::NOT_FOUND, "No such SKU", &admin.0, Section::Inventory, notice, content));
     };
     let audit = audit::of(&state.db, &Subject::Sku(variant.sku.clone()), 100).await?;
+    let product = product::Entity::find_by_id(variant.product_id).one(&state.db).await?;
+    let store_link = product.map(|p| {
+        let href = variant_url(&product_path(&p.slug), &variant.sku);
+        view! { <p>{p.title}" · "<a href=href>"View in the store"</a></p> }
+    });
     let rows = ledger
         .into_iter()
         .map(|row| {
@@ -126,6 +134,7 @@ async fn sku_page(
     let content = view! {
         <p><a href="/admin/inventory">"Inventory"</a></p>
         <h1>{title.clone()}</h1>
+        {store_link}
         <dl class="facts">
             <dt>"On hand"</dt><dd>{variant.stock}</dd>
             <dt>"Price"</dt><dd>{money(variant.price)}</dd>

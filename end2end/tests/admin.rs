@@ -1,0 +1,151 @@
+//! The back office in a browser without JavaScript (it has none): an operator makes an account admin with
+//! `storefront create-admin`, who ships one paid order (its shipping mail is queued), cancels another (its
+//! payment is refunded and its unit comes back), and counts a SKU's stock to zero, which the store's product
+//! page then shows as sold out.
+
+use end2end::browser::{DESKTOP, Session};
+use end2end::server::Server;
+use end2end::{act, audit, find};
+use playwright_rs::{Page, expect};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn pay_for_an_order(page: &Page, server: &Server, number: u32) {
+    act::open_product_in(page, server, "/c/drinkware", false).await;
+    act::add_to_cart(page, 1).await;
+    act::place_order(page, server, "buyer@example.com").await;
+    expect(find::main_heading(page)).to_have_text(&format!("Pay for order #{number}")).await.unwrap();
+    page.locator(".payment button[type='submit']").click(None).await.unwrap();
+    page.get_by_label("Card number", true).fill("4242 4242 4242 4242", None).await.unwrap();
+    page.get_by_label("Expiry (MM/YY)", true).fill("12/40", None).await.unwrap();
+    page.get_by_label("Security code", true).fill("123", None).await.unwrap();
+    page.locator("form button[type='submit']").click(None).await.unwrap();
+    expect(find::main_heading(page)).to_have_text("Thank you! Your order is confirmed.").await.unwrap();
+}
+
+async fn sign_up_and_confirm(page: &Page, server: &Server, email: &str) {
+    page.goto(&server.url("/account/sign-up"), None).await.unwrap();
+    page.get_by_label("Name", true).fill("Grace Admin", None).await.unwrap();
+    page.get_by_label("Email", true).fill(email, None).await.unwrap();
+    page.get_by_label("Password", true).fill(PASSWORD, None).await.unwrap();
+    find::button(page, "Create account").click(None).await.unwrap();
+    expect(find::main_heading(page)).to_have_text("Check your inbox").await.unwrap();
+    page.goto(&server.url("/dev/mailbox"), None).await.unwrap();
+    page.locator(".mail a[href*='/account/verify?token=']").first().click(None).await.unwrap();
+    find::button(page, "Confirm my email").click(None).await.unwrap();
+    expect(page.locator("[role='status']").first()).to_contain_text("your email address is confirmed").await.unwrap();
+}
+
+/// The "On hand" figure of a SKU's back-office page.
+async fn on_hand(page: &Page) -> i64 {
+    page.locator("dl.facts dd").first().inner_text().await.unwrap().trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_ships_one_order_cancels_another_and_counts_stock() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, false).await;
+    let page = &session.page;
+    session
+        .run("admin::an_admin_ships_one_order_cancels_another_and_counts_stock", async {
+            pay_for_an_order(page, &server, 1).await;
+            pay_for_an_order(page, &server, 2).await;
+
+            // Before the operator's command the account is a shopper: /admin is the shop's 404.
+            sign_up_and_confirm(page, &server, "grace@example.com").await;
+            let refused = page.goto(&server.url("/admin"), None).await.unwrap().expect("a response");
+            assert_eq!(refused.status(), 404);
+            let made = server.command(&["create-admin", "grace@example.com"]).await;
+            assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+
+            page.goto(&server.url("/admin"), None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Overview").await.unwrap();
+            expect(page.locator(".tiles")).to_contain_text("paid, to ship").await.unwrap();
+            find::link(page, "Orders").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Orders").await.unwrap();
+
+            // Ship order #1 with its tracking number.
+            find::link(page, "#1").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Order #1").await.unwrap();
+            page.get_by_label("Tracking number", true).fill("1Z999AA1", None).await.unwrap();
+            find::button(page, "Mark as shipped").click(None).await.unwrap();
+            expect(page.locator("[role='status']")).to_contain_text("Marked as shipped").await.unwrap();
+            expect(page.locator(".timeline")).to_contain_text("Shipped, tracking number 1Z999AA1").await.unwrap();
+
+            // Cancel order #2: refunded, and its unit is back on hand.
+            page.goto(&server.url("/admin/orders/2"), None).await.unwrap();
+            let sku = page.locator("a[href^='/admin/inventory/']").first().inner_text().await.unwrap();
+            page.goto(&server.url(&format!("/admin/inventory/{sku}")), None).await.unwrap();
+            let before = on_hand(page).await;
+            page.goto(&server.url("/admin/orders/2"), None).await.unwrap();
+            page.get_by_label("Reason (kept on the order)", true)
+                .first()
+                .fill("Customer changed their mind", None)
+                .await
+                .unwrap();
+            page.locator("form[action$='/cancel'] button").click(None).await.unwrap();
+            expect(page.locator("[role='status']")).to_contain_text("Order cancelled").await.unwrap();
+            expect(page.locator("dl.facts dd").first()).to_have_text("Refunded").await.unwrap();
+            find::link(page, &sku).click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text(&sku).await.unwrap();
+            assert_eq!(on_hand(page).await, before + 1, "the cancelled order's unit came back");
+
+            // A count finds none left: the store's page for that variant says sold out.
+            page.get_by_label("Set to a count", true).click(None).await.unwrap();
+            page.get_by_label("Units", true).fill("0", None).await.unwrap();
+            page.get_by_label("Reason", true).select_option("count_correction", None).await.unwrap();
+            find::button(page, "Save stock").click(None).await.unwrap();
+            expect(page.locator("[role='status']")).to_contain_text("Stock saved.").await.unwrap();
+            assert_eq!(on_hand(page).await, 0);
+            let store_page =
+                page.locator("a:text-is('View in the store')").get_attribute("href").await.unwrap().unwrap();
+            // Every node sees the change within its catalog refresh (1 s here).
+            let mut sold_out = false;
+            for _ in 0..20 {
+                page.goto(&server.url(&store_page), None).await.unwrap();
+                if find::button(page, "Sold out").count().await.unwrap() == 1 {
+                    sold_out = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            assert!(sold_out, "the product page shows the count");
+
+            page.goto(&server.url("/dev/mailbox"), None).await.unwrap();
+            expect(page.locator(".mail h2:has-text('has shipped')")).to_have_count(1).await.unwrap();
+        })
+        .await;
+    session.close().await;
+
+    // axe-core needs JavaScript to run: the same pages audited in a session that has it.
+    let session = Session::launch(DESKTOP, true).await;
+    let page = &session.page;
+    session
+        .run("admin::an_admin_ships_one_order_cancels_another_and_counts_stock (axe)", async {
+            page.goto(&server.url("/account/sign-in"), None).await.unwrap();
+            end2end::wait_for_hydration(page).await;
+            page.get_by_label("Email", true).fill("grace@example.com", None).await.unwrap();
+            page.get_by_label("Password", true).fill(PASSWORD, None).await.unwrap();
+            act::go(page, find::button(page, "Sign in")).await;
+            expect(find::main_heading(page)).to_have_text("Your account").await.unwrap();
+            for path in [
+                "/admin",
+                "/admin/orders",
+                "/admin/orders/1",
+                "/admin/orders/2",
+                "/admin/inventory",
+                "/admin/reconcile",
+            ] {
+                page.goto(&server.url(path), None).await.unwrap();
+                find::main_heading(page).wait_for(None).await.unwrap();
+                audit::assert_accessible(page).await;
+            }
+            let sku_page = page.locator("a[href^='/admin/inventory/']").first();
+            page.goto(&server.url("/admin/orders/1"), None).await.unwrap();
+            sku_page.click(None).await.unwrap();
+            expect(page.locator("dl.facts")).to_contain_text("On hand").await.unwrap();
+            audit::assert_accessible(page).await;
+        })
+        .await;
+    session.close().await;
+}
