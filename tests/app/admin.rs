@@ -100,6 +100,12 @@ backend_tests! {
         assert!(refused.text().await.unwrap().contains("Enter the carrier"), "says what is missing");
         assert_eq!(order_status(&app.db, order_id).await.0, "paid", "a refusal changes nothing");
 
+        // A refund under way (staff asked, the provider has not answered): not shipped.
+        let payment = |to: &str| format!("UPDATE orders SET payment_status = '{to}' WHERE id = {order_id}");
+        sea_orm::ConnectionTrait::execute_unprepared(&app.db, &payment("refunding")).await.unwrap();
+        assert_eq!(admin.submit(&fulfil, &[("tracking_number", "1Z999")]).await.status(), 409);
+        sea_orm::ConnectionTrait::execute_unprepared(&app.db, &payment("succeeded")).await.unwrap();
+
         let shipped = admin.submit(&fulfil, &[("tracking_number", " 1Z 999-AA1 ")]).await;
         assert_eq!(shipped.status(), 303);
         assert_eq!(location(&shipped), format!("/admin/orders/{order_id}?done=fulfilled"));

@@ -83,7 +83,7 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 /// What staff may do to an order as it is now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Allowed {
-    /// Paid and not shipped: ship it, with a tracking number.
+    /// Paid (no refund under way) and not shipped: ship it, with a tracking number.
     pub fulfil: bool,
     /// Awaiting payment (its payment page is closed first), or paid and not shipped (refunded in full).
     /// The units go back on hand either way.
@@ -95,10 +95,10 @@ pub struct Allowed {
 impl Allowed {
     pub fn of(order: &order::Model) -> Allowed {
         let state = lifecycle::State::of(order);
-        let paid = state == lifecycle::State { status: OrderStatus::Paid, payment: PaymentStatus::Succeeded };
+        let paid = state == lifecycle::PAID;
         let charged = state.payment == PaymentStatus::Succeeded;
         Allowed {
-            fulfil: order.status == OrderStatus::Paid,
+            fulfil: paid,
             cancel: order.status == OrderStatus::PendingPayment || paid,
             refund: charged && matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled),
         }

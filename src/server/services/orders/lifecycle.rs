@@ -17,6 +17,9 @@ use crate::server::services::mail::{self, Shop};
 /// What placement creates: awaiting payment, nothing paid.
 pub const PLACED: State = State { status: OrderStatus::PendingPayment, payment: PaymentStatus::Unpaid };
 
+/// Paid, the payment taken (and no refund under way): what can be shipped or cancelled by staff.
+pub const PAID: State = State { status: OrderStatus::Paid, payment: PaymentStatus::Succeeded };
+
 /// An order's two statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct State {
@@ -162,8 +165,7 @@ async fn give_back(conn: &impl ConnectionTrait, order: &order::Model) -> Result<
 /// the provider for the refund. False when the order is no longer paid and unshipped.
 pub async fn cancel_paid(conn: &impl ConnectionTrait, order_id: i32, note: &str) -> Result<bool, DbErr> {
     let changed = change(conn, order_id, |order| {
-        let paid = State { status: OrderStatus::Paid, payment: PaymentStatus::Succeeded };
-        (State::of(order) == paid).then(|| {
+        (State::of(order) == PAID).then(|| {
             let to = State { status: OrderStatus::Cancelled, payment: PaymentStatus::Refunding };
             (to, Details { note: Some(note.to_owned()), ..Details::default() })
         })
@@ -175,10 +177,11 @@ pub async fn cancel_paid(conn: &impl ConnectionTrait, order_id: i32, note: &str)
 }
 
 /// paid → fulfilled, with the carrier's tracking number (and the time it shipped). `Changed::No` when
-/// the order is not paid (awaiting payment, shipped already, cancelled or refunded).
+/// the order is not paid with its payment taken (awaiting payment, shipped already, cancelled, refunded,
+/// or a refund under way).
 pub async fn fulfil(conn: &impl ConnectionTrait, order_id: i32, tracking_number: &str) -> Result<Changed, DbErr> {
     change(conn, order_id, |order| {
-        (order.status == OrderStatus::Paid).then(|| {
+        (State::of(order) == PAID).then(|| {
             let to = State { status: OrderStatus::Fulfilled, ..State::of(order) };
             (to, Details { tracking_number: Some(tracking_number.to_owned()), ..Details::default() })
         })
