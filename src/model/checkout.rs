@@ -187,4 +187,6 @@ pub struct OrderView {
     pub charged: bool,
     /// Payments go to the built-in sandbox (the page says it is test mode).
     pub sandbox: bool,
+    /// The carrier's tracking number once shipped ('' before).
+    pub tracking_number: String,
 }

@@ -40,20 +40,20 @@ pub fn OrderPage() -> impl IntoView {
 fn OrderBody(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
     let (heading, title) = match order.status {
         OrderStatus::PendingPayment => (format!("Pay for order #{}", order.number), "Payment"),
-        OrderStatus::Paid | OrderStatus::Fulfilled => {
-            ("Thank you! Your order is confirmed.".to_owned(), "Order confirmed")
-        }
+        OrderStatus::Paid => ("Thank you! Your order is confirmed.".to_owned(), "Order confirmed"),
+        OrderStatus::Fulfilled => (format!("Order #{} has shipped", order.number), "Order shipped"),
         OrderStatus::Cancelled => (format!("Order #{} was cancelled", order.number), "Order cancelled"),
         OrderStatus::Refunded => (format!("Order #{} was refunded", order.number), "Order refunded"),
     };
     let status_note = match order.status {
         OrderStatus::PendingPayment => None,
-        OrderStatus::Paid | OrderStatus::Fulfilled => Some(format!(
+        OrderStatus::Paid => Some(format!(
             "Order #{} is paid{}. A confirmation email is on its way to {}.",
             order.number,
             order.card.as_ref().map(|c| format!(" with your {c}")).unwrap_or_default(),
             order.email
         )),
+        OrderStatus::Fulfilled => Some(format!("It is on its way. Tracking number: {}.", order.tracking_number)),
         OrderStatus::Cancelled if order.charged => Some(
             "Your payment arrived after the time to pay ran out. Within a few minutes we either confirm your \
              order (if the items are still available) or refund your card in full."

@@ -2,6 +2,7 @@
 //! `admin::Route::ALL`, so a new route cannot be left out), and the changes staff make — fulfil, cancel,
 //! refund, stock edits, reconciliation — each through its one service, with its audit entry.
 
+use sea_orm::EntityTrait;
 use storefront::server::admin::Route;
 use storefront::server::services::{accounts, inventory};
 
@@ -117,6 +118,9 @@ backend_tests! {
         assert_eq!(again.status(), 409, "shipped once");
         assert_eq!(mails_to(&app.db, "shopper@example.com", "order_shipped").await, 1);
 
+        let token = storefront::server::entities::order::Entity::find_by_id(order_id).one(&app.db).await.unwrap().unwrap().token;
+        let (_, shopper_page) = Shopper::new(&app).page(&format!("/orders/{token}")).await;
+        assert!(shopper_page.contains("has shipped") && shopper_page.contains("Tracking number: 1Z 999-AA1."), "the shopper's order page");
         let (status, page) = admin.page(&format!("/admin/orders/{order_id}?done=fulfilled")).await;
         assert_eq!(status, 200);
         assert!(page.contains("Marked as shipped."), "the change is confirmed");

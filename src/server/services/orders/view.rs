@@ -58,6 +58,7 @@ pub async fn view(
             .then(|| format!("{} ending {}", brand_name(&order.card_brand), order.card_last4)),
         charged: order.payment_status.charged(),
         sandbox: false,
+        tracking_number: order.tracking_number,
     })
 }
 
