@@ -49,11 +49,7 @@ pub async fn queue_order_confirmation(
     shop: &Shop,
     order: &order::Model,
 ) -> Result<(), DbErr> {
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::OrderId.eq(order.id))
-        .order_by_asc(order_line::Column::Id)
-        .all(db)
-        .await?;
+    let lines = lines_of(db, order.id).await?;
     let money = |minor: i64| Money::store(minor).format();
     let mut body = format!("Thank you for your order #{} at {}.\n\n", order.id, shop.name);
     for line in &lines {
@@ -81,6 +77,15 @@ pub async fn queue_order_confirmation(
     queue(db, &order.email, &subject, &body, "order_confirmation", Some(order.id)).await
 }
 
+/// An order's lines as it lists them.
+async fn lines_of(db: &impl ConnectionTrait, order_id: i32) -> Result<Vec<order_line::Model>, DbErr> {
+    order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(order_id))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
+        .await
+}
+
 /// The mail kind of a shipping notice.
 pub const ORDER_SHIPPED: &str = "order_shipped";
 
@@ -91,11 +96,7 @@ pub async fn queue_shipping_notice(
     order: &order::Model,
     tracking_number: &str,
 ) -> Result<(), DbErr> {
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::OrderId.eq(order.id))
-        .order_by_asc(order_line::Column::Id)
-        .all(db)
-        .await?;
+    let lines = lines_of(db, order.id).await?;
     let mut body =
         format!("Your order #{} from {} is on its way.\n\nTracking number: {tracking_number}\n\n", order.id, shop.name);
     for line in &lines {

@@ -221,6 +221,11 @@ pub fn parse_reason(value: &str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
+/// The note staff's change leaves on the order: "Cancelled by the shop: <reason>".
+fn staff_note(done: &str, reason: &str) -> String {
+    if reason.is_empty() { format!("{done} by the shop.") } else { format!("{done} by the shop: {reason}") }
+}
+
 fn not_allowed(order: &order::Model, what: &str) -> AppError {
     AppError::Conflict(format!("Order #{} is {}: it cannot be {what}.", order.id, order.status.label().to_lowercase()))
 }
@@ -276,11 +281,7 @@ pub async fn cancel(
     reason: &str,
 ) -> Result<Outcome, AppError> {
     let reason = parse_reason(reason)?;
-    let note = if reason.is_empty() {
-        "Cancelled by the shop.".to_owned()
-    } else {
-        format!("Cancelled by the shop: {reason}")
-    };
+    let note = staff_note("Cancelled", &reason);
     let Some(order) = order::Entity::find_by_id(order_id).one(db).await? else { return Err(AppError::NotFound) };
     if !Allowed::of(&order).cancel {
         return Err(not_allowed(&order, "cancelled"));
@@ -365,8 +366,7 @@ pub async fn refund(
     let Some(claimed) = claimed else {
         return Err(AppError::Conflict(format!("Order #{order_id} changed meanwhile: look at it again.")));
     };
-    let note =
-        if reason.is_empty() { "Refunded by the shop.".to_owned() } else { format!("Refunded by the shop: {reason}") };
+    let note = staff_note("Refunded", &reason);
     if payments::send_refund(db, payments, &claimed, &note).await? {
         Ok(Outcome::Done)
     } else {
