@@ -1,12 +1,13 @@
 //! The back office in a browser without JavaScript (it has none): an operator makes an account admin with
 //! `storefront create-admin`, who ships one paid order (its shipping mail is queued), cancels another (its
 //! payment is refunded and its unit comes back), and counts a SKU's stock to zero, which the store's product
-//! page then shows as sold out.
+//! page then shows as sold out; and an admin adds a product with two variants and a picture, publishes
+//! it, and shoppers find it in the listing and the search.
 
 use end2end::browser::{DESKTOP, Session};
 use end2end::server::Server;
 use end2end::{act, audit, find};
-use playwright_rs::protocol::WaitForFunctionOptions;
+use playwright_rs::protocol::{FilePayload, SelectOption, WaitForFunctionOptions};
 use playwright_rs::{Page, expect};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -145,6 +146,94 @@ async fn an_admin_ships_one_order_cancels_another_and_counts_stock() {
             page.wait_for_function(&sold_out, options).await.expect("the product page shows the count");
             page.goto(&server.url(&store_page), None).await.unwrap();
             expect(find::button(page, "Sold out")).to_be_visible().await.unwrap();
+        })
+        .await;
+    session.close().await;
+}
+
+/// Waits (from a store page: the back office allows no scripts) until `path`'s HTML contains `text`: the
+/// catalog refresh (1 s here) has reached this node.
+async fn wait_until_page_has(page: &Page, server: &Server, path: &str, text: &str) {
+    let check = format!("async () => (await (await fetch('{path}')).text()).includes('{text}')");
+    let options = WaitForFunctionOptions::default().polling_interval(100.0).timeout(10000.0);
+    page.goto(&server.url("/"), None).await.unwrap();
+    page.wait_for_function(&check, options).await.unwrap_or_else(|e| panic!("{path} never showed {text}: {e}"));
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_product_with_two_variants_and_a_picture_and_shoppers_find_it() {
+    let server = Server::start().await;
+    let session = Session::launch(DESKTOP, false).await;
+    let page = &session.page;
+    let status = || page.locator("[role='status']");
+    session
+        .run("admin::an_admin_adds_a_product_with_two_variants_and_a_picture_and_shoppers_find_it", async {
+            sign_up_and_confirm(page, &server, "grace@example.com").await;
+            let made = server.command(&["create-admin", "grace@example.com"]).await;
+            assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+
+            page.goto(&server.url("/admin"), None).await.unwrap();
+            find::link(page, "Products").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Products").await.unwrap();
+            page.get_by_label("Title", true).fill("Harbour Linen Shirt", None).await.unwrap();
+            page.get_by_label("Brand", true).fill("Kestrel", None).await.unwrap();
+            let category = page.get_by_label("Category", true);
+            category.select_option(SelectOption::Label("T-Shirts".into()), None).await.unwrap();
+            page.get_by_label("Description", true).fill("Washed linen, cut loose.", None).await.unwrap();
+            find::button(page, "Create product").click(None).await.unwrap();
+            expect(status()).to_contain_text("Product created as a draft").await.unwrap();
+            expect(find::main_heading(page)).to_have_text("Harbour Linen Shirt").await.unwrap();
+
+            page.get_by_label("New option (e.g. Size, Color)", true).fill("Size", None).await.unwrap();
+            find::button(page, "Add option").click(None).await.unwrap();
+            expect(status()).to_have_text("Options saved.").await.unwrap();
+            for value in ["M", "L"] {
+                page.get_by_label("New value of Size", true).fill(value, None).await.unwrap();
+                find::button(page, "Add to Size").click(None).await.unwrap();
+                expect(status()).to_have_text("Options saved.").await.unwrap();
+            }
+            for (sku, size, price, stock) in [("HLS-M", "M", "48", "4"), ("HLS-L", "L", "52.50", "2")] {
+                page.get_by_label("SKU", true).fill(sku, None).await.unwrap();
+                page.get_by_label("Size", true).select_option(SelectOption::Label(size.into()), None).await.unwrap();
+                page.get_by_label("Price", true).fill(price, None).await.unwrap();
+                page.get_by_label("Opening stock (received)", true).fill(stock, None).await.unwrap();
+                find::button(page, "Add variant").click(None).await.unwrap();
+                expect(status()).to_have_text("Variant added.").await.unwrap();
+            }
+            expect(page.get_by_label("Price of HLS-L", true)).to_have_value("52.50").await.unwrap();
+
+            let bytes = include_bytes!("../fixtures/linen-shirt.png").to_vec();
+            let picture = FilePayload::new("linen-shirt.png", "image/png", bytes);
+            let file = page.get_by_label("Picture (PNG, JPEG or WebP, at most 5 MB)", true);
+            file.set_input_files_payload(picture, None).await.unwrap();
+            find::button(page, "Upload picture").click(None).await.unwrap();
+            expect(status()).to_have_text("Picture added.").await.unwrap();
+            expect(page.locator(".pictures img[src^='/media/']")).to_have_count(1).await.unwrap();
+
+            find::button(page, "Publish").click(None).await.unwrap();
+            expect(status()).to_have_text("Product saved.").await.unwrap();
+            expect(page.locator("dl.facts")).to_contain_text("Active (on sale)").await.unwrap();
+        })
+        .await;
+    session.close().await;
+
+    // A shopper, with JavaScript (the wait below is a script), then without.
+    let session = Session::launch(DESKTOP, true).await;
+    let page = &session.page;
+    session
+        .run("admin::an_admin_adds_a_product_with_two_variants_and_a_picture_and_shoppers_find_it (shopper)", async {
+            wait_until_page_has(page, &server, "/search?q=harbor+linnen", "Harbour Linen Shirt").await;
+            page.goto(&server.url("/search?q=harbor+linnen"), None).await.unwrap();
+            let card = "a.card__link:has(h2:text-is('Harbour Linen Shirt'))";
+            page.locator(card).first().wait_for(None).await.unwrap();
+            page.goto(&server.url("/c/t-shirts?sort=newest"), None).await.unwrap();
+            end2end::wait_for_hydration(page).await;
+            expect(page.locator(format!("{card} img[src^='/media/']"))).to_be_visible().await.unwrap();
+            act::go(page, page.locator(card).first()).await;
+            expect(find::main_heading(page)).to_have_text("Harbour Linen Shirt").await.unwrap();
+            expect(page.locator("main img[src^='/media/']").first()).to_be_visible().await.unwrap();
+            expect(page.locator("main")).to_contain_text("$48.00").await.unwrap();
+            audit::assert_accessible(page).await;
         })
         .await;
     session.close().await;

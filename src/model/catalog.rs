@@ -273,8 +273,8 @@ fn toggle(values: &mut Vec<String>, value: &str) {
     }
 }
 
-/// "25" or "25.50" (dollars) → cents. Negative, huge or malformed: ignored.
-fn parse_price(value: &str) -> Option<i64> {
+/// "25" or "25.50" (dollars) → cents. Negative, huge or malformed: None.
+pub fn parse_price(value: &str) -> Option<i64> {
     let value = value.trim();
     let (units, cents) = value.split_once('.').unwrap_or((value, "0"));
     if units.is_empty() || units.len() > 9 || !units.bytes().all(|b| b.is_ascii_digit()) {

@@ -48,6 +48,9 @@ pub struct Settings {
     pub public_url: String,
     pub database_url: Secret,
     pub data_dir: PathBuf,
+    /// Where uploaded product images are kept (`STORE_MEDIA_DIR`, default `<data dir>/media`). With several
+    /// app nodes, a directory they all mount (the images are written once, read by every node).
+    pub media_dir: PathBuf,
     /// The built site (WASM, JS, CSS, public files). cargo-leptos sets LEPTOS_SITE_ROOT.
     pub site_root: PathBuf,
     /// Build the demo catalog at start when the database has no products.
@@ -295,6 +298,7 @@ impl Settings {
             }
             None => Secret::new(format!("sqlite://{}?mode=rwc", data_dir.join("store.db").display())),
         };
+        let media_dir = env("STORE_MEDIA_DIR").map_or_else(|| data_dir.join("media"), PathBuf::from);
         let site_root =
             PathBuf::from(pick("LEPTOS_SITE_ROOT", file.server.site_root).unwrap_or_else(|| "target/site".into()));
         let refresh_ms = match env("STORE_CATALOG_REFRESH_MS") {
@@ -356,6 +360,7 @@ impl Settings {
             public_url,
             database_url,
             data_dir,
+            media_dir,
             site_root,
             seed_demo,
             catalog_refresh: std::time::Duration::from_millis(refresh_ms),
@@ -737,6 +742,9 @@ mod tests {
         let s = settings(&[("STORE_ADDRESS", "127.0.0.1:8080"), ("STORE_DATA_DIR", "/var/lib/shop")]).expect("valid");
         assert_eq!(s.address.port(), 8080);
         assert_eq!(s.database_url.expose(), "sqlite:///var/lib/shop/store.db?mode=rwc");
+        assert_eq!(s.media_dir, PathBuf::from("/var/lib/shop/media"), "images beside the data by default");
+        let s = settings(&[("STORE_MEDIA_DIR", "/mnt/shared/media")]).expect("valid");
+        assert_eq!(s.media_dir, PathBuf::from("/mnt/shared/media"));
     }
 
     #[test]

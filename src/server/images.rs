@@ -51,3 +51,30 @@ fn outline(shape: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// An uploaded image (`/media/{hash}.{ext}`, written by `services::media`): its type from its name,
+/// never sniffed by the browser, cached for a year (a name never shows another picture).
+pub async fn uploaded(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    Path(name): Path<String>,
+) -> Response {
+    use crate::server::services::media;
+    let Some((path, kind)) = media::file_of(&state.settings.media_dir, &name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type()));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            response
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(%error, path = %path.display(), "could not read an uploaded image");
+            crate::error::AppError::Internal.into_response()
+        }
+    }
+}

@@ -170,6 +170,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/images/{shape}/{colour}/{view}", get(images::product_image))
+        .route("/media/{name}", get(images::uploaded))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemaps/{name}", get(seo::sitemap_file))
         .route("/robots.txt", get(seo::robots))

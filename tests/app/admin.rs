@@ -21,9 +21,58 @@ async fn admin(app: &crate::helpers::TestApp) -> Shopper<'_> {
     admin
 }
 
-/// `route`'s path for order `order_id` and `sku`.
-fn path_of(route: Route, order_id: i32, sku: &str) -> String {
-    route.path().replace("{id}", &order_id.to_string()).replace("{sku}", sku)
+/// The objects a walk over every route names in its paths.
+struct Objects {
+    order_id: i32,
+    sku: String,
+    product_id: i32,
+    option_id: i32,
+    variant_id: i32,
+    image_id: i32,
+}
+
+/// `route`'s path for the walk's objects.
+fn path_of(route: Route, o: &Objects) -> String {
+    route
+        .path()
+        .replace("{id}", &o.order_id.to_string())
+        .replace("{sku}", &o.sku)
+        .replace("{product}", &o.product_id.to_string())
+        .replace("{option}", &o.option_id.to_string())
+        .replace("{variant}", &o.variant_id.to_string())
+        .replace("{image}", &o.image_id.to_string())
+}
+
+/// A product with an option and a picture (rows as the back office would write them), and an order.
+async fn walk_objects(app: &crate::helpers::TestApp) -> Objects {
+    use sea_orm::{ActiveModelTrait, Set};
+    use storefront::server::entities::{product, product_image, product_option};
+    let built = ProductBuilder::new("Guard Tee").variant("GUARD-TEE", 2500).stock(5).insert(&app.db).await;
+    let (variant_id, sku) = built.first();
+    let product_id = product::Entity::find().all(&app.db).await.unwrap()[0].id;
+    let option_id = product_option::ActiveModel {
+        product_id: Set(product_id),
+        name: Set("Size".into()),
+        position: Set(0),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id;
+    let image = product_image::ActiveModel {
+        product_id: Set(product_id),
+        option_value_id: Set(None),
+        url: Set("/images/tshirt/224466/front.svg".into()),
+        alt: Set("Guard Tee".into()),
+        width: Set(800),
+        height: Set(800),
+        position: Set(0),
+        ..Default::default()
+    };
+    let image_id = image.insert(&app.db).await.unwrap().id;
+    let order_id = order_one(&app.db, &sku, "guarded").await.order_id;
+    Objects { order_id, sku, product_id, option_id, variant_id, image_id }
 }
 
 /// A form that each change would accept.
@@ -45,12 +94,12 @@ async fn paid_order(app: &crate::helpers::TestApp, sku: &str, key: &str) -> i32 
 
 backend_tests! {
     async fn every_admin_route_is_the_shops_404_to_guests_and_shoppers_and_open_to_admins(app: TestApp) {
-        let (variant_id, sku) = ProductBuilder::new("Guard Tee").variant("GUARD-TEE", 2500).stock(5).insert(&app.db).await.first();
-        let order_id = order_one(&app.db, &sku, "guarded").await.order_id;
+        let objects = walk_objects(&app).await;
+        let (order_id, variant_id) = (objects.order_id, objects.variant_id);
         let guest = Shopper::new(&app);
         let shopper = Shopper::registered(&app, "Sam Shopper", "sam@example.com", PASSWORD).await;
         for route in Route::ALL {
-            let path = path_of(route, order_id, &sku);
+            let path = path_of(route, &objects);
             for (who, browser) in [("guest", &guest), ("shopper", &shopper)] {
                 let response = if route.method() == axum::http::Method::GET {
                     browser.get(&path).await
@@ -65,11 +114,13 @@ backend_tests! {
         assert_eq!(order_status(&app.db, order_id).await, ("pending_payment".into(), "unpaid".into()));
         assert_eq!(stock_of(&app.db, variant_id).await, 4, "no stock edit went through");
         assert_eq!(audit_rows(&app.db).await, 0);
+        let pictures = "SELECT CAST(COUNT(*) AS BIGINT) FROM product_images";
+        assert_eq!(scalar(&app.db, pictures).await, 1, "no picture removed");
 
         // A signed-in shopper made admin afterwards is let in, on every route.
         let admin = admin(&app).await;
         for route in Route::ALL {
-            let path = path_of(route, order_id, &sku);
+            let path = path_of(route, &objects);
             if route.method() == axum::http::Method::GET {
                 let (status, body) = admin.page(&path).await;
                 assert_eq!(status, 200, "{route:?} ({path})");
@@ -80,7 +131,7 @@ backend_tests! {
             }
         }
         // A change posted from another site is refused, even with the admin's cookie.
-        let cross_site = app.client.post(app.url(&path_of(Route::EditStock, order_id, &sku)))
+        let cross_site = app.client.post(app.url(&path_of(Route::EditStock, &objects)))
             .header("cookie", admin.cookie_header())
             .header("sec-fetch-site", "cross-site")
             .form(&FORM)

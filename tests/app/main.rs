@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod addresses;
 mod admin;
+mod admin_products;
 mod checkout;
 mod contrast;
 mod fixtures;

@@ -78,7 +78,7 @@ pub async fn overview(
 }
 
 /// A SKU as one segment of a path.
-fn urlencoding_path(sku: &str) -> String {
+pub(super) fn urlencoding_path(sku: &str) -> String {
     sku.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -13,17 +13,20 @@ use crate::server::entities::user;
 pub enum Section {
     Overview,
     Orders,
+    Products,
     Inventory,
     Reconcile,
 }
 
 impl Section {
-    const ALL: [Section; 4] = [Section::Overview, Section::Orders, Section::Inventory, Section::Reconcile];
+    const ALL: [Section; 5] =
+        [Section::Overview, Section::Orders, Section::Products, Section::Inventory, Section::Reconcile];
 
     fn link(self) -> (&'static str, &'static str) {
         match self {
             Section::Overview => ("/admin", "Overview"),
             Section::Orders => ("/admin/orders", "Orders"),
+            Section::Products => ("/admin/products", "Products"),
             Section::Inventory => ("/admin/inventory", "Inventory"),
             Section::Reconcile => ("/admin/reconcile", "Reconciliation"),
         }

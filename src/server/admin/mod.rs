@@ -8,10 +8,11 @@ mod inventory;
 mod layout;
 mod orders;
 mod overview;
+mod products;
 mod reconcile;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -34,6 +35,17 @@ pub enum Route {
     FulfilOrder,
     CancelOrder,
     RefundOrder,
+    Products,
+    CreateProduct,
+    Product,
+    UpdateProduct,
+    ProductStatus,
+    AddOption,
+    AddValue,
+    AddVariant,
+    UpdateVariant,
+    AddImage,
+    RemoveImage,
     Inventory,
     Sku,
     EditStock,
@@ -42,13 +54,24 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 11] = [
+    pub const ALL: [Route; 22] = [
         Route::Overview,
         Route::Orders,
         Route::Order,
         Route::FulfilOrder,
         Route::CancelOrder,
         Route::RefundOrder,
+        Route::Products,
+        Route::CreateProduct,
+        Route::Product,
+        Route::UpdateProduct,
+        Route::ProductStatus,
+        Route::AddOption,
+        Route::AddValue,
+        Route::AddVariant,
+        Route::UpdateVariant,
+        Route::AddImage,
+        Route::RemoveImage,
         Route::Inventory,
         Route::Sku,
         Route::EditStock,
@@ -56,7 +79,8 @@ impl Route {
         Route::ApplyReconcile,
     ];
 
-    /// The route's path pattern (`{id}`: an order's number, `{sku}`: a SKU).
+    /// The route's path pattern (`{id}`: an order's number, `{sku}`: a SKU; `{product}`, `{option}`,
+    /// `{variant}`, `{image}`: ids).
     pub fn path(self) -> &'static str {
         match self {
             Route::Overview => "/admin",
@@ -65,6 +89,15 @@ impl Route {
             Route::FulfilOrder => "/admin/orders/{id}/fulfil",
             Route::CancelOrder => "/admin/orders/{id}/cancel",
             Route::RefundOrder => "/admin/orders/{id}/refund",
+            Route::Products | Route::CreateProduct => "/admin/products",
+            Route::Product | Route::UpdateProduct => "/admin/products/{product}",
+            Route::ProductStatus => "/admin/products/{product}/status",
+            Route::AddOption => "/admin/products/{product}/options",
+            Route::AddValue => "/admin/products/{product}/options/{option}/values",
+            Route::AddVariant => "/admin/products/{product}/variants",
+            Route::UpdateVariant => "/admin/products/{product}/variants/{variant}",
+            Route::AddImage => "/admin/products/{product}/images",
+            Route::RemoveImage => "/admin/products/{product}/images/{image}/remove",
             Route::Inventory => "/admin/inventory",
             Route::Sku => "/admin/inventory/{sku}",
             Route::EditStock => "/admin/inventory/{sku}/stock",
@@ -76,12 +109,28 @@ impl Route {
     /// GET for a page, POST for a change.
     pub fn method(self) -> Method {
         match self {
-            Route::Overview | Route::Orders | Route::Order | Route::Inventory | Route::Sku | Route::Reconcile => {
-                Method::GET
-            }
-            Route::FulfilOrder | Route::CancelOrder | Route::RefundOrder | Route::EditStock | Route::ApplyReconcile => {
-                Method::POST
-            }
+            Route::Overview
+            | Route::Orders
+            | Route::Order
+            | Route::Products
+            | Route::Product
+            | Route::Inventory
+            | Route::Sku
+            | Route::Reconcile => Method::GET,
+            Route::FulfilOrder
+            | Route::CancelOrder
+            | Route::RefundOrder
+            | Route::CreateProduct
+            | Route::UpdateProduct
+            | Route::ProductStatus
+            | Route::AddOption
+            | Route::AddValue
+            | Route::AddVariant
+            | Route::UpdateVariant
+            | Route::AddImage
+            | Route::RemoveImage
+            | Route::EditStock
+            | Route::ApplyReconcile => Method::POST,
         }
     }
 
@@ -93,6 +142,19 @@ impl Route {
             Route::FulfilOrder => post(orders::fulfil),
             Route::CancelOrder => post(orders::cancel),
             Route::RefundOrder => post(orders::refund),
+            Route::Products => get(products::list),
+            Route::CreateProduct => post(products::create),
+            Route::Product => get(products::detail),
+            Route::UpdateProduct => post(products::update),
+            Route::ProductStatus => post(products::set_status),
+            Route::AddOption => post(products::add_option),
+            Route::AddValue => post(products::add_value),
+            Route::AddVariant => post(products::add_variant),
+            Route::UpdateVariant => post(products::update_variant),
+            // The picture and the form around it; a bigger upload is cut off and refused (413).
+            Route::AddImage => post(products::add_image)
+                .layer(DefaultBodyLimit::max(crate::server::services::media::MAX_IMAGE_BYTES + 64 * 1024)),
+            Route::RemoveImage => post(products::remove_image),
             Route::Inventory => get(inventory::overview),
             Route::Sku => get(inventory::sku),
             Route::EditStock => post(inventory::edit),
@@ -184,11 +246,31 @@ pub enum Done {
     RefundPending,
     StockSaved,
     Reconciled,
+    ProductCreated,
+    ProductSaved,
+    OptionsSaved,
+    VariantAdded,
+    VariantSaved,
+    ImageAdded,
+    ImageRemoved,
 }
 
 impl Done {
-    const ALL: [Done; 6] =
-        [Done::Fulfilled, Done::Cancelled, Done::Refunded, Done::RefundPending, Done::StockSaved, Done::Reconciled];
+    const ALL: [Done; 13] = [
+        Done::Fulfilled,
+        Done::Cancelled,
+        Done::Refunded,
+        Done::RefundPending,
+        Done::StockSaved,
+        Done::Reconciled,
+        Done::ProductCreated,
+        Done::ProductSaved,
+        Done::OptionsSaved,
+        Done::VariantAdded,
+        Done::VariantSaved,
+        Done::ImageAdded,
+        Done::ImageRemoved,
+    ];
 
     fn code(self) -> &'static str {
         match self {
@@ -198,6 +280,13 @@ impl Done {
             Done::RefundPending => "refund-pending",
             Done::StockSaved => "stock",
             Done::Reconciled => "reconciled",
+            Done::ProductCreated => "created",
+            Done::ProductSaved => "saved",
+            Done::OptionsSaved => "options",
+            Done::VariantAdded => "variant-added",
+            Done::VariantSaved => "variant-saved",
+            Done::ImageAdded => "picture-added",
+            Done::ImageRemoved => "picture-removed",
         }
     }
 
@@ -211,6 +300,13 @@ impl Done {
             }
             Done::StockSaved => "Stock saved.",
             Done::Reconciled => "Ledger corrected.",
+            Done::ProductCreated => "Product created as a draft. Add its options, then its variants, then publish it.",
+            Done::ProductSaved => "Product saved.",
+            Done::OptionsSaved => "Options saved.",
+            Done::VariantAdded => "Variant added.",
+            Done::VariantSaved => "Variant saved.",
+            Done::ImageAdded => "Picture added.",
+            Done::ImageRemoved => "Picture removed.",
         }
     }
 

@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, 
 use crate::error::AppError;
 use crate::server::entities::product;
 
-pub use rows::generate;
+pub use rows::{generate, slugify};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedOptions {

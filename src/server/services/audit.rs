@@ -33,6 +33,8 @@ impl Actor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
     Order(i32),
+    /// A product, its options, variants and images.
+    Product(i32),
     Sku(String),
     /// The stock of the whole store (a reconciliation).
     Inventory,
@@ -42,6 +44,7 @@ impl Subject {
     fn kind(&self) -> &'static str {
         match self {
             Subject::Order(_) => "order",
+            Subject::Product(_) => "product",
             Subject::Sku(_) => "sku",
             Subject::Inventory => "inventory",
         }
@@ -49,7 +52,7 @@ impl Subject {
 
     fn key(&self) -> String {
         match self {
-            Subject::Order(id) => id.to_string(),
+            Subject::Order(id) | Subject::Product(id) => id.to_string(),
             Subject::Sku(sku) => sku.clone(),
             Subject::Inventory => String::new(),
         }

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::error::AppError;
 use crate::model::catalog::Image;
-use crate::server::entities::{option_value, product, product_image, variant, variant_option_value};
+use crate::server::entities::{option_value, product, product_image, product_option, variant, variant_option_value};
 
 /// The status of a product that shoppers see and can buy (drafts and archived products are hidden).
 pub const ACTIVE: &str = "active";
@@ -64,6 +64,24 @@ pub async fn variant_labels(
             (id, v.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join(" / "))
         })
         .collect())
+}
+
+/// A product's options and their values, each in position order.
+pub async fn options_of(
+    db: &impl ConnectionTrait,
+    product_id: i32,
+) -> Result<(Vec<product_option::Model>, Vec<option_value::Model>), sea_orm::DbErr> {
+    let options = product_option::Entity::find()
+        .filter(product_option::Column::ProductId.eq(product_id))
+        .order_by_asc(product_option::Column::Position)
+        .all(db)
+        .await?;
+    let values = option_value::Entity::find()
+        .filter(option_value::Column::OptionId.is_in(options.iter().map(|o| o.id)))
+        .order_by_asc(option_value::Column::Position)
+        .all(db)
+        .await?;
+    Ok((options, values))
 }
 
 /// Each product's first image (by product id).

@@ -8,9 +8,7 @@ use crate::error::AppError;
 use crate::model::catalog::Image;
 use crate::model::money::Money;
 use crate::model::product::{OptionValue, ProductDetail, ProductOption, Variant, VariantImage};
-use crate::server::entities::{
-    category, option_value, product, product_image, product_option, variant, variant_option_value,
-};
+use crate::server::entities::{category, product, product_image, variant, variant_option_value};
 use crate::server::services::catalog;
 
 /// An active product by slug; drafts, archived and unknown products are NotFound.
@@ -24,16 +22,7 @@ pub async fn product_detail(db: &impl ConnectionTrait, slug: &str) -> Result<Pro
         .ok_or(AppError::NotFound)?;
     let category = category::Entity::find_by_id(product.category_id).one(db).await?.ok_or(AppError::NotFound)?;
 
-    let options = product_option::Entity::find()
-        .filter(product_option::Column::ProductId.eq(product.id))
-        .order_by_asc(product_option::Column::Position)
-        .all(db)
-        .await?;
-    let values = option_value::Entity::find()
-        .filter(option_value::Column::OptionId.is_in(options.iter().map(|o| o.id)))
-        .order_by_asc(option_value::Column::Position)
-        .all(db)
-        .await?;
+    let (options, values) = catalog::options_of(db, product.id).await?;
     let variants = variant::Entity::find()
         .filter(variant::Column::ProductId.eq(product.id))
         .filter(variant::Column::Active.eq(true))

@@ -76,15 +76,18 @@ pub async fn verify(password: String, stored: String) -> Result<Verified, AppErr
 /// The same work as checking a password, for an email without an account: a sign-in for an unknown
 /// address takes as long as one for a known address with a wrong password.
 pub async fn verify_nothing(password: String) -> Result<(), AppError> {
+    verify(password, dummy_hash().await?).await.map(|_| ())
+}
+
+/// The hash [`verify_nothing`] checks against: made once per process with today's [`params`], so its
+/// check costs what a real account's does.
+async fn dummy_hash() -> Result<String, AppError> {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = match DUMMY.get() {
-        Some(dummy) => dummy.clone(),
-        None => {
-            let made = hash("not anyone's password".to_owned()).await?;
-            DUMMY.get_or_init(|| made).clone()
-        }
-    };
-    verify(password, dummy).await.map(|_| ())
+    if let Some(dummy) = DUMMY.get() {
+        return Ok(dummy.clone());
+    }
+    let made = hash("not anyone's password".to_owned()).await?;
+    Ok(DUMMY.get_or_init(|| made).clone())
 }
 
 fn weaker_than_today(hash: &PasswordHash) -> bool {
@@ -131,6 +134,23 @@ mod tests {
     fn the_list_holds_the_3000_most_common_passwords() {
         let entries = include_str!("common_passwords.txt").lines().filter(|l| !l.starts_with('#')).count();
         assert_eq!(entries, 3000);
+    }
+
+    /// A sign-in for an unknown email checks the password against this hash, with the same `verify` as a
+    /// known account's: the same work (argon2id, today's parameters), so the answer takes as long.
+    #[tokio::test]
+    async fn an_unknown_email_costs_one_check_with_todays_parameters() {
+        let dummy = dummy_hash().await.unwrap();
+        let parsed = PasswordHash::new(&dummy).unwrap();
+        assert!(!weaker_than_today(&parsed), "{dummy}");
+        let stored = Params::try_from(&parsed).unwrap();
+        let today = params();
+        assert_eq!(
+            (stored.m_cost(), stored.t_cost(), stored.p_cost()),
+            (today.m_cost(), today.t_cost(), today.p_cost())
+        );
+        assert_eq!(dummy_hash().await.unwrap(), dummy, "made once");
+        assert!(verify_nothing("anything at all".into()).await.is_ok());
     }
 
     #[tokio::test]

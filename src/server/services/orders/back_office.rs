@@ -192,6 +192,15 @@ pub fn action_label(action: &str) -> &str {
         "order_refunded" => "Refunded",
         "stock_changed" => "Stock changed",
         "ledger_reconciled" => "Ledger reconciled",
+        "product_created" => "Product created",
+        "product_updated" => "Details changed",
+        "product_status" => "Status changed",
+        "option_added" => "Option added",
+        "value_added" => "Option value added",
+        "variant_added" => "Variant added",
+        "variant_updated" => "Variant changed",
+        "image_added" => "Picture added",
+        "image_removed" => "Picture removed",
         other => other,
     }
 }
