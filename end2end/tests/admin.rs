@@ -137,13 +137,8 @@ async fn an_admin_ships_one_order_cancels_another_and_counts_stock() {
             expect(page.locator("dl.facts")).to_contain_text("On hand").await.unwrap();
             audit::assert_accessible(page).await;
 
-            // The count of zero reaches the store's page for that variant within the catalog refresh (1 s
-            // here): wait until the page says so, then look at it.
-            let sold_out = format!("async () => (await (await fetch('{store_page}')).text()).includes('>Sold out<')");
-            let options = WaitForFunctionOptions::default().polling_interval(100.0).timeout(10000.0);
-            // From a store page: the back office's own pages allow no scripts, nor their fetches.
-            page.goto(&server.url("/"), None).await.unwrap();
-            page.wait_for_function(&sold_out, options).await.expect("the product page shows the count");
+            // The count of zero reaches the store's page for that variant within the catalog refresh.
+            wait_until_page_has(page, &server, &store_page, ">Sold out<").await;
             page.goto(&server.url(&store_page), None).await.unwrap();
             expect(find::button(page, "Sold out")).to_be_visible().await.unwrap();
         })

@@ -89,6 +89,12 @@ pub fn statement(
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// The database refused a row for a unique key (a race the checks before the insert could not see, or a
+/// key that is meant to collide).
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
 /// deferred transaction that reads and then writes fails with SQLITE_BUSY when another wrote in
 /// between, instead of waiting its turn. PostgreSQL's default (read committed) is kept: stock rules

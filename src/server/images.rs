@@ -5,6 +5,9 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// Every image URL names one picture for ever (drawn from its path, or named by the hash of its bytes).
+const FOREVER: &str = "public, max-age=31536000, immutable";
+
 pub async fn product_image(Path((shape, colour, view)): Path<(String, String, String)>) -> Response {
     let Some(view) = view.strip_suffix(".svg") else { return StatusCode::NOT_FOUND.into_response() };
     let valid_colour = colour.len() == 6 && colour.bytes().all(|b| b.is_ascii_hexdigit());
@@ -22,7 +25,7 @@ pub async fn product_image(Path((shape, colour, view)): Path<(String, String, St
     let mut response = svg.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(FOREVER));
     response
 }
 
@@ -53,7 +56,7 @@ fn outline(shape: &str) -> Option<&'static str> {
 }
 
 /// An uploaded image (`/media/{hash}.{ext}`, written by `services::media`): its type from its name,
-/// never sniffed by the browser, cached for a year (a name never shows another picture).
+/// cached for a year (a name never shows another picture).
 pub async fn uploaded(
     axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
     Path(name): Path<String>,
@@ -67,8 +70,8 @@ pub async fn uploaded(
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type()));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            // `X-Content-Type-Options: nosniff` comes from the security headers layer, as on every answer.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(FOREVER));
             response
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => StatusCode::NOT_FOUND.into_response(),

@@ -580,24 +580,17 @@ pub async fn add_image(
     Path(id): Path<String>,
     upload: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
-    let result = match (id_of(&id), read_upload(upload).await) {
-        (None, _) => Err(AppError::NotFound),
-        (_, Err(error)) => Err(error),
-        (Some(number), Ok((bytes, alt, value))) => match value.trim() {
-            "" => Ok(None),
-            typed => {
-                typed.parse::<i32>().map(Some).map_err(|_| AppError::invalid("value", "Pick a value from the list."))
-            }
-        }
-        .map(|value_id| (number, bytes, alt, value_id)),
-    };
-    let result = match result {
-        Ok((number, bytes, alt, value_id)) => {
-            let dir = &state.settings.media_dir;
-            catalog_admin::add_image(&state.db, &admin.actor(), dir, number, &bytes, &alt, value_id).await
-        }
-        Err(error) => Err(error),
-    };
+    let result = async {
+        let number = id_of(&id).ok_or(AppError::NotFound)?;
+        let (bytes, alt, value) = read_upload(upload).await?;
+        let value_id = match value.trim() {
+            "" => None,
+            typed => Some(typed.parse::<i32>().map_err(|_| AppError::invalid("value", "Pick a value from the list."))?),
+        };
+        let dir = &state.settings.media_dir;
+        catalog_admin::add_image(&state.db, &admin.actor(), dir, number, &bytes, &alt, value_id).await
+    }
+    .await;
     answer(&state, &admin, &id, result, Done::ImageAdded, &Fields::new()).await
 }
 

@@ -7,7 +7,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -18,6 +18,7 @@ use super::read_model::record_change;
 use super::stock_alerts;
 use crate::error::AppError;
 use crate::model::catalog::parse_price;
+use crate::server::db::is_unique_violation;
 use crate::server::entities::{
     category, option_value, product, product_image, product_option, variant, variant_option_value,
 };
@@ -314,11 +315,6 @@ pub async fn categories(db: &impl ConnectionTrait) -> Result<Vec<category::Model
     category::Entity::find().order_by_asc(category::Column::Position).order_by_asc(category::Column::Name).all(db).await
 }
 
-/// A unique key the database refused (a race the checks before the insert could not see).
-fn taken(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
 fn details(product: &product::Model) -> serde_json::Value {
     json!({
         "title": product.title, "slug": product.slug, "brand": product.brand,
@@ -378,7 +374,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, form: &ProductForm) 
         .await;
         let product = match inserted {
             Ok(product) => product,
-            Err(error) if taken(&error) => return Ok(Err(slug_taken(&form.slug))),
+            Err(error) if is_unique_violation(&error) => return Ok(Err(slug_taken(&form.slug))),
             Err(error) => return Err(error),
         };
         changed(txn, actor, product.id, "product_created", json!(null), details(&product)).await?;
@@ -409,7 +405,7 @@ pub async fn update(
         row.updated_at = Set(chrono::Utc::now());
         let after = match row.update(txn).await {
             Ok(after) => after,
-            Err(error) if taken(&error) => return Ok(Err(slug_taken(&form.slug))),
+            Err(error) if is_unique_violation(&error) => return Ok(Err(slug_taken(&form.slug))),
             Err(error) => return Err(error),
         };
         changed(txn, actor, product_id, "product_updated", details(&before), details(&after)).await?;
@@ -592,7 +588,7 @@ pub async fn add_variant(
         .await;
         let created = match inserted {
             Ok(created) => created,
-            Err(error) if taken(&error) => return Ok(Err(sku_taken())),
+            Err(error) if is_unique_violation(&error) => return Ok(Err(sku_taken())),
             Err(error) => return Err(error),
         };
         for value_id in &chosen {

@@ -351,7 +351,7 @@ pub struct NewPromo {
 
 /// Creates a promo code; returns a line describing it.
 pub async fn create_promo(db: &DatabaseConnection, new: &NewPromo) -> Result<String, AppError> {
-    use sea_orm::{ActiveModelTrait, Set, SqlErr};
+    use sea_orm::{ActiveModelTrait, Set};
     let code = promo_code(&new.code);
     if !(3..=MAX_PROMO_LEN).contains(&code.len())
         || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -380,7 +380,7 @@ pub async fn create_promo(db: &DatabaseConnection, new: &NewPromo) -> Result<Str
     };
     match row.insert(db).await {
         Ok(_) => Ok(format!("Created {code}: {what}")),
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(err) if crate::server::db::is_unique_violation(&err) => {
             Err(AppError::invalid("code", format!("{code} already exists.")))
         }
         Err(err) => Err(err.into()),

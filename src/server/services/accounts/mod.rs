@@ -174,7 +174,7 @@ pub async fn verify_email(db: &DatabaseConnection, secret: &str, rules: SessionR
             .await;
         match updated {
             // Two accounts confirming one address at once: the unique index lets one through.
-            Err(error) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            Err(error) if crate::server::db::is_unique_violation(&error) => {
                 return Ok(Err(taken()));
             }
             other => other?,

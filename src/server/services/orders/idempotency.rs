@@ -5,7 +5,7 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
 };
 
 use crate::error::AppError;
@@ -102,7 +102,7 @@ pub async fn claim(db: &DatabaseConnection, key: &str, print: &str, empty_cart: 
         .await;
         match inserted {
             Ok(_) => return Ok(Claim::Proceed(owned)),
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
+            Err(err) if crate::server::db::is_unique_violation(&err) => continue,
             Err(err) => return Err(err.into()),
         }
     }
