@@ -24,6 +24,9 @@ LIGHTHOUSE_HOME="$ROOT/end2end/.lighthouse"
 # it on PATH; `bundle_check` loads every bundle it measures, so such a break fails the tests.
 BINARYEN_VERSION=132.0.0
 BINARYEN_HOME="$ROOT/.tools/binaryen"
+# promtool (checks the /metrics exposition in the tests): unpacked from Debian's prometheus package, whose
+# server is neither installed nor started.
+PROMTOOL_HOME="$ROOT/.tools/promtool"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -144,6 +147,18 @@ summary() {
 # A real SMTP server for the mail delivery tests (Debian's aiosmtpd, run with the system python).
 setup_test_tools() {
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+  if [ ! -x "$PROMTOOL_HOME/usr/bin/promtool" ]; then
+    log "unpacking promtool from Debian's prometheus package"
+    local deb
+    deb=$(mktemp -d)
+    as_root apt-get update -qq
+    (cd "$deb" && apt-get download -qq prometheus 2>/dev/null) || die "apt-get download prometheus failed"
+    mkdir -p "$PROMTOOL_HOME"
+    dpkg-deb -x "$deb"/prometheus_*.deb "$deb/unpacked"
+    mkdir -p "$PROMTOOL_HOME/usr/bin" && cp "$deb/unpacked/usr/bin/promtool" "$PROMTOOL_HOME/usr/bin/"
+    rm -rf "$deb"
+  fi
+  export PROMTOOL="$PROMTOOL_HOME/usr/bin/promtool"
 }
 
 cmd_setup() { setup_build_tools; setup_browser_tools; setup_test_tools; }

@@ -2,8 +2,8 @@ use std::process::ExitCode;
 
 use storefront::server::config::{SettingError, Settings};
 use storefront::server::seed::{self, SeedOptions};
-use storefront::server::services::checkout::{NewPromo, create_promo};
 use storefront::server::services::payments::Payments;
+use storefront::server::services::promos::{self, NewPromo};
 use storefront::server::services::read_model::{Snapshot, record_change};
 use storefront::server::services::reconcile;
 use storefront::server::startup::Application;
@@ -196,8 +196,9 @@ async fn reindex() -> Result<(), SettingError> {
 async fn add_promo(promo: NewPromo) -> Result<(), SettingError> {
     let settings = Settings::load()?;
     let db = db::connect_and_migrate(&settings).await?;
-    let line = create_promo(&db, &promo).await.map_err(|e| SettingError::new("promo", e))?;
-    println!("{line}");
+    let actor = storefront::server::services::audit::Actor::command_line();
+    let row = promos::create(&db, &actor, &promo).await.map_err(|e| SettingError::new("promo", e))?;
+    println!("Created {}: {}", row.code, promos::discount(&row));
     Ok(())
 }
 

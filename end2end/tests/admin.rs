@@ -126,11 +126,22 @@ async fn an_admin_ships_one_order_cancels_another_and_counts_stock() {
                 "/admin/orders/2",
                 "/admin/inventory",
                 "/admin/reconcile",
+                "/admin/promos",
             ] {
                 page.goto(&server.url(path), None).await.unwrap();
                 find::main_heading(page).wait_for(None).await.unwrap();
                 audit::assert_accessible(page).await;
             }
+            // A promo code made with the form, and its page.
+            page.get_by_label("Code (letters, digits, dashes; shoppers type it in any case)", true)
+                .fill("spring-15", None)
+                .await
+                .unwrap();
+            page.get_by_label("Percent (1 to 100) or amount (such as 5 or 5.50)", true).fill("15", None).await.unwrap();
+            find::button(page, "Create code").click(None).await.unwrap();
+            expect(find::main_heading(page)).to_have_text("SPRING-15").await.unwrap();
+            expect(page.locator("[role='status']")).to_contain_text("Promo code created").await.unwrap();
+            audit::assert_accessible(page).await;
             let sku_page = page.locator("a[href^='/admin/inventory/']").first();
             page.goto(&server.url("/admin/orders/1"), None).await.unwrap();
             sku_page.click(None).await.unwrap();

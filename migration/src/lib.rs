@@ -13,6 +13,7 @@ mod m20261207_000008_address_book;
 mod m20261207_000009_wishlist_stock_alerts;
 mod m20261207_000010_admin_role;
 mod m20261207_000011_back_office;
+mod m20261207_000012_refunds;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000009_wishlist_stock_alerts::Migration),
             Box::new(m20261207_000010_admin_role::Migration),
             Box::new(m20261207_000011_back_office::Migration),
+            Box::new(m20261207_000012_refunds::Migration),
         ]
     }
 }

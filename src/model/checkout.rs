@@ -189,4 +189,6 @@ pub struct OrderView {
     pub sandbox: bool,
     /// The carrier's tracking number once shipped ('' before).
     pub tracking_number: String,
+    /// Minor units refunded by line so far (a refund in full is the status `Refunded`).
+    pub refunded: i64,
 }

@@ -65,11 +65,19 @@ fn OrderBody(order: OrderView, pay: ServerAction<PayOrder>) -> impl IntoView {
         OrderStatus::Refunded => Some("The payment was refunded to your card.".to_owned()),
     };
     let pending = order.status == OrderStatus::PendingPayment;
+    let refunded_in_part = (order.refunded > 0 && matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled))
+        .then(|| {
+            format!(
+                "{} of this order has been refunded to your card.",
+                crate::model::money::Money::store(order.refunded).format()
+            )
+        });
     view! {
         <Title text=title/>
         <section class="order" data-status=order.status.as_str()>
             <h1>{heading}</h1>
             {status_note.map(|note| view! { <p class="notice" role="status">{note}</p> })}
+            {refunded_in_part.map(|note| view! { <p class="notice">{note}</p> })}
             {pending.then(|| view! { <PaymentForm order=order.clone() pay/> })}
             <div class="order__details">
                 <section>

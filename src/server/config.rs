@@ -78,6 +78,12 @@ pub struct Settings {
     /// Where the outbox's mails are sent (`STORE_SMTP_HOST`...). None: they wait in the outbox (and the
     /// development mailbox lists them).
     pub smtp: Option<SmtpSettings>,
+    /// The bearer token Prometheus sends to `/metrics` (`STORE_METRICS_TOKEN`, 16 characters or more).
+    /// None: `/metrics` is a 404.
+    pub metrics_token: Option<Secret>,
+    /// Behind a proxy that sets `X-Request-Id`: keep its id (`STORE_TRUST_REQUEST_ID=true`). Otherwise every
+    /// request gets an id of its own, whatever the client sent.
+    pub trust_request_id: bool,
 }
 
 /// The SMTP server the mail worker sends through.
@@ -354,6 +360,14 @@ impl Settings {
             return Err(SettingError::new("STORE_CLIENT_IP_HEADER", format!("'{header}' is not a header name")));
         }
         let smtp = smtp_settings(&env, production)?;
+        let metrics_token = env("STORE_METRICS_TOKEN").map(|t| t.trim().to_owned());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic())) {
+            return Err(SettingError::new("STORE_METRICS_TOKEN", "at least 16 characters, no spaces"));
+        }
+        let trust_request_id = match env("STORE_TRUST_REQUEST_ID") {
+            Some(value) => parse_bool("STORE_TRUST_REQUEST_ID", &value)?,
+            None => false,
+        };
         Ok(Settings {
             store_name,
             address,
@@ -374,6 +388,8 @@ impl Settings {
             client_ip_header,
             sessions,
             smtp,
+            metrics_token: metrics_token.map(Secret::new),
+            trust_request_id,
         })
     }
 

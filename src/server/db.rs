@@ -137,15 +137,17 @@ macro_rules! write_retry {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let outcome = async {
+            let transaction = async {
                 let owned = $crate::server::db::begin_write(db).await?;
                 let result = {
                     let $txn = &owned;
                     async { $body }.await
                 };
                 $crate::server::db::finish(owned, result).await
-            }
-            .await;
+            };
+            // Every log line written inside the transaction says so (and which attempt it is).
+            let span = tracing::info_span!("db_transaction", attempt);
+            let outcome = tracing::Instrument::instrument(transaction, span).await;
             if let Some(result) = $crate::server::db::after_attempt(outcome, attempt).await {
                 break result;
             }

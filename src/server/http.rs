@@ -48,11 +48,22 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 ///   none: privacy settings, `Referrer-Policy: no-referrer`), so Leptos redirects back there with the
 ///   error in the URL instead of losing it, and without the refusal of an earlier post;
 /// - answers a server function's error with that error's status (422, 404, 409, 429…): server_fn
-///   answers every error 500.
+///   answers every error 500;
+/// - counts each call of a server function by its outcome (metrics).
 pub async fn server_functions(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
+    let path = request.uri().path().to_owned();
+    let response = answer_server_function(state, request, next).await;
+    // No such function: not counted (the label would be whatever a client typed).
+    if response.status() != axum::http::StatusCode::NOT_FOUND {
+        super::metrics::server_function_called(&path, response.status());
+    }
+    response
+}
+
+async fn answer_server_function(state: AppState, request: Request, next: Next) -> Response {
     let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|length| length > DRAIN_BYTES as u64) {
         return server_fn_error(request.uri().path(), AppError::TooLarge);

@@ -93,7 +93,9 @@ where
     if !leases::acquire(db, name, node, ROUND_LEASE, chrono::Utc::now()).await? {
         return Ok(None);
     }
+    let started = std::time::Instant::now();
     let done = round().await;
+    crate::server::metrics::job_ran(name, started.elapsed(), done.is_ok());
     if let Err(err) = leases::release(db, name, node).await {
         tracing::warn!(lease = name, error = %err, "could not give a job lease back; it runs out by itself");
     }
@@ -107,7 +109,10 @@ pub async fn expire_holds(
     payments: &Payments,
     node: &str,
 ) -> Result<Option<usize>, crate::error::AppError> {
-    leased(db, HOLD_EXPIRY_LEASE, node, || payments::expire_holds(db, payments, chrono::Utc::now())).await
+    let expired =
+        leased(db, HOLD_EXPIRY_LEASE, node, || payments::expire_holds(db, payments, chrono::Utc::now())).await?;
+    crate::server::metrics::holds_expired(expired.unwrap_or(0));
+    Ok(expired)
 }
 
 /// One payment-sweeper round as `node`: (revived, refunded), or None when another node is running one.
@@ -116,7 +121,10 @@ pub async fn sweep(
     payments: &Payments,
     node: &str,
 ) -> Result<Option<(usize, usize)>, crate::error::AppError> {
-    leased(db, SWEEP_LEASE, node, || payments::sweep(db, payments)).await
+    let swept = leased(db, SWEEP_LEASE, node, || payments::sweep(db, payments)).await?;
+    let (revived, refunded) = swept.unwrap_or((0, 0));
+    crate::server::metrics::swept(revived, refunded);
+    Ok(swept)
 }
 
 /// A name for this process in job leases.

@@ -11,6 +11,7 @@ pub mod health;
 pub mod http;
 pub mod images;
 pub mod jobs;
+pub mod metrics;
 pub mod page_cache;
 pub mod rate_limit;
 pub mod sandbox;

@@ -186,8 +186,10 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     };
     drop(snapshot);
     if let Some(page) = state.page_cache.get(mark, &key) {
+        super::metrics::page_cache(true);
         return serve(&page);
     }
+    super::metrics::page_cache(false);
     let response = next.run(request).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
         return response;

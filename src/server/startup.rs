@@ -30,8 +30,8 @@ use super::services::read_model::ReadModel;
 use super::state::AppState;
 use super::stock_feed::StockFeed;
 use super::{
-    account_session, admin, cart_session, db, health, http, images, jobs, page_cache, sandbox, seed, seo, serve,
-    webhooks,
+    account_session, admin, cart_session, db, health, http, images, jobs, metrics, page_cache, sandbox, seed, seo,
+    serve, telemetry, webhooks,
 };
 
 pub struct Application {
@@ -42,6 +42,7 @@ pub struct Application {
 impl Application {
     /// Binds the address (port 0 picks a free one), connects to the database and applies migrations.
     pub async fn build(settings: Settings) -> Result<Self, SettingError> {
+        metrics::install();
         let listener = TcpListener::bind(settings.address)
             .await
             .map_err(|e| SettingError::new("STORE_ADDRESS", format!("cannot listen on {}: {e}", settings.address)))?;
@@ -169,6 +170,7 @@ pub fn build_router(state: AppState) -> Router {
     router
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::scrape))
         .route("/images/{shape}/{colour}/{view}", get(images::product_image))
         .route("/media/{name}", get(images::uploaded))
         .route("/sitemap.xml", get(seo::sitemap))
@@ -191,7 +193,9 @@ pub fn build_router(state: AppState) -> Router {
         // A request still running after the limit gets 503 (its work is dropped; transactions roll back).
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.settings.limits.request_timeout))
         .layer(CatchPanicLayer::custom(|_| AppError::Internal.into_response()))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(metrics::track_requests))
+        .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), telemetry::request_id))
         .with_state(state)
 }
 

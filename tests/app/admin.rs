@@ -29,6 +29,7 @@ struct Objects {
     option_id: i32,
     variant_id: i32,
     image_id: i32,
+    promo_id: i32,
 }
 
 /// `route`'s path for the walk's objects.
@@ -41,9 +42,11 @@ fn path_of(route: Route, o: &Objects) -> String {
         .replace("{option}", &o.option_id.to_string())
         .replace("{variant}", &o.variant_id.to_string())
         .replace("{image}", &o.image_id.to_string())
+        .replace("{promo}", &o.promo_id.to_string())
 }
 
-/// A product with an option and a picture (rows as the back office would write them), and an order.
+/// A product with an option and a picture (rows as the back office would write them), an order and a
+/// promo code.
 async fn walk_objects(app: &crate::helpers::TestApp) -> Objects {
     use sea_orm::{ActiveModelTrait, Set};
     use storefront::server::entities::{product, product_image, product_option};
@@ -72,7 +75,14 @@ async fn walk_objects(app: &crate::helpers::TestApp) -> Objects {
     };
     let image_id = image.insert(&app.db).await.unwrap().id;
     let order_id = order_one(&app.db, &sku, "guarded").await.order_id;
-    Objects { order_id, sku, product_id, option_id, variant_id, image_id }
+    let promo = storefront::server::services::promos::NewPromo {
+        code: "GUARD10".into(),
+        percent: Some(10),
+        ..Default::default()
+    };
+    let actor = storefront::server::services::audit::Actor::command_line();
+    let promo_id = storefront::server::services::promos::create(&app.db, &actor, &promo).await.expect("created").id;
+    Objects { order_id, sku, product_id, option_id, variant_id, image_id, promo_id }
 }
 
 /// A form that each change would accept.
@@ -96,6 +106,7 @@ backend_tests! {
     async fn every_admin_route_is_the_shops_404_to_guests_and_shoppers_and_open_to_admins(app: TestApp) {
         let objects = walk_objects(&app).await;
         let (order_id, variant_id) = (objects.order_id, objects.variant_id);
+        let audited = audit_rows(&app.db).await;
         let guest = Shopper::new(&app);
         let shopper = Shopper::registered(&app, "Sam Shopper", "sam@example.com", PASSWORD).await;
         for route in Route::ALL {
@@ -113,7 +124,9 @@ backend_tests! {
         }
         assert_eq!(order_status(&app.db, order_id).await, ("pending_payment".into(), "unpaid".into()));
         assert_eq!(stock_of(&app.db, variant_id).await, 4, "no stock edit went through");
-        assert_eq!(audit_rows(&app.db).await, 0);
+        assert_eq!(audit_rows(&app.db).await, audited, "no change audited");
+        let live = "SELECT CAST(COUNT(*) AS BIGINT) FROM promo_codes WHERE expires_at IS NULL AND active = TRUE";
+        assert_eq!(scalar(&app.db, live).await, 1, "the promo code neither ended nor paused");
         let pictures = "SELECT CAST(COUNT(*) AS BIGINT) FROM product_images";
         assert_eq!(scalar(&app.db, pictures).await, 1, "no picture removed");
 

@@ -1,8 +1,6 @@
 //! Inventory: the low-stock list, one SKU's stock with its ledger, and setting or adjusting its stock
 //! with a reason (through `services::inventory`, the one writer of stock).
 
-use std::collections::HashMap;
-
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
@@ -11,15 +9,13 @@ use leptos::prelude::*;
 use sea_orm::EntityTrait;
 
 use super::layout::{self, Notice, Section, money, when};
-use super::{Admin, Done, PageResult, done, refused_status};
+use super::{Admin, Done, Fields, PageResult, done, refused_status};
 use crate::error::AppError;
 use crate::model::catalog::{product_path, variant_url};
 use crate::server::entities::product;
 use crate::server::services::audit::{self, Subject};
 use crate::server::services::inventory::{self, StockEdit, StockReason};
 use crate::server::state::AppState;
-
-type Fields = HashMap<String, String>;
 
 /// The low-stock list shows variants with at most this many on hand, unless the page asks otherwise.
 pub const LOW_STOCK: i32 = 5;

@@ -14,19 +14,27 @@ pub enum Section {
     Overview,
     Orders,
     Products,
+    Promos,
     Inventory,
     Reconcile,
 }
 
 impl Section {
-    const ALL: [Section; 5] =
-        [Section::Overview, Section::Orders, Section::Products, Section::Inventory, Section::Reconcile];
+    const ALL: [Section; 6] = [
+        Section::Overview,
+        Section::Orders,
+        Section::Products,
+        Section::Promos,
+        Section::Inventory,
+        Section::Reconcile,
+    ];
 
     fn link(self) -> (&'static str, &'static str) {
         match self {
             Section::Overview => ("/admin", "Overview"),
             Section::Orders => ("/admin/orders", "Orders"),
             Section::Products => ("/admin/products", "Products"),
+            Section::Promos => ("/admin/promos", "Promo codes"),
             Section::Inventory => ("/admin/inventory", "Inventory"),
             Section::Reconcile => ("/admin/reconcile", "Reconciliation"),
         }

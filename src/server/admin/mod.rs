@@ -9,6 +9,7 @@ mod layout;
 mod orders;
 mod overview;
 mod products;
+mod promos;
 mod reconcile;
 
 use axum::Router;
@@ -35,6 +36,7 @@ pub enum Route {
     FulfilOrder,
     CancelOrder,
     RefundOrder,
+    RefundLines,
     Products,
     CreateProduct,
     Product,
@@ -46,6 +48,11 @@ pub enum Route {
     UpdateVariant,
     AddImage,
     RemoveImage,
+    Promos,
+    CreatePromo,
+    Promo,
+    UpdatePromo,
+    ExpirePromo,
     Inventory,
     Sku,
     EditStock,
@@ -54,13 +61,14 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 22] = [
+    pub const ALL: [Route; 28] = [
         Route::Overview,
         Route::Orders,
         Route::Order,
         Route::FulfilOrder,
         Route::CancelOrder,
         Route::RefundOrder,
+        Route::RefundLines,
         Route::Products,
         Route::CreateProduct,
         Route::Product,
@@ -72,6 +80,11 @@ impl Route {
         Route::UpdateVariant,
         Route::AddImage,
         Route::RemoveImage,
+        Route::Promos,
+        Route::CreatePromo,
+        Route::Promo,
+        Route::UpdatePromo,
+        Route::ExpirePromo,
         Route::Inventory,
         Route::Sku,
         Route::EditStock,
@@ -80,7 +93,7 @@ impl Route {
     ];
 
     /// The route's path pattern (`{id}`: an order's number, `{sku}`: a SKU; `{product}`, `{option}`,
-    /// `{variant}`, `{image}`: ids).
+    /// `{variant}`, `{image}`, `{promo}`: ids).
     pub fn path(self) -> &'static str {
         match self {
             Route::Overview => "/admin",
@@ -89,6 +102,7 @@ impl Route {
             Route::FulfilOrder => "/admin/orders/{id}/fulfil",
             Route::CancelOrder => "/admin/orders/{id}/cancel",
             Route::RefundOrder => "/admin/orders/{id}/refund",
+            Route::RefundLines => "/admin/orders/{id}/refund-lines",
             Route::Products | Route::CreateProduct => "/admin/products",
             Route::Product | Route::UpdateProduct => "/admin/products/{product}",
             Route::ProductStatus => "/admin/products/{product}/status",
@@ -98,6 +112,9 @@ impl Route {
             Route::UpdateVariant => "/admin/products/{product}/variants/{variant}",
             Route::AddImage => "/admin/products/{product}/images",
             Route::RemoveImage => "/admin/products/{product}/images/{image}/remove",
+            Route::Promos | Route::CreatePromo => "/admin/promos",
+            Route::Promo | Route::UpdatePromo => "/admin/promos/{promo}",
+            Route::ExpirePromo => "/admin/promos/{promo}/expire",
             Route::Inventory => "/admin/inventory",
             Route::Sku => "/admin/inventory/{sku}",
             Route::EditStock => "/admin/inventory/{sku}/stock",
@@ -114,12 +131,15 @@ impl Route {
             | Route::Order
             | Route::Products
             | Route::Product
+            | Route::Promos
+            | Route::Promo
             | Route::Inventory
             | Route::Sku
             | Route::Reconcile => Method::GET,
             Route::FulfilOrder
             | Route::CancelOrder
             | Route::RefundOrder
+            | Route::RefundLines
             | Route::CreateProduct
             | Route::UpdateProduct
             | Route::ProductStatus
@@ -129,6 +149,9 @@ impl Route {
             | Route::UpdateVariant
             | Route::AddImage
             | Route::RemoveImage
+            | Route::CreatePromo
+            | Route::UpdatePromo
+            | Route::ExpirePromo
             | Route::EditStock
             | Route::ApplyReconcile => Method::POST,
         }
@@ -142,6 +165,7 @@ impl Route {
             Route::FulfilOrder => post(orders::fulfil),
             Route::CancelOrder => post(orders::cancel),
             Route::RefundOrder => post(orders::refund),
+            Route::RefundLines => post(orders::refund_lines),
             Route::Products => get(products::list),
             Route::CreateProduct => post(products::create),
             Route::Product => get(products::detail),
@@ -155,6 +179,11 @@ impl Route {
             Route::AddImage => post(products::add_image)
                 .layer(DefaultBodyLimit::max(crate::server::services::media::MAX_IMAGE_BYTES + 64 * 1024)),
             Route::RemoveImage => post(products::remove_image),
+            Route::Promos => get(promos::list),
+            Route::CreatePromo => post(promos::create),
+            Route::Promo => get(promos::detail),
+            Route::UpdatePromo => post(promos::update),
+            Route::ExpirePromo => post(promos::expire),
             Route::Inventory => get(inventory::overview),
             Route::Sku => get(inventory::sku),
             Route::EditStock => post(inventory::edit),
@@ -231,6 +260,19 @@ impl IntoResponse for Failure {
 
 type PageResult = Result<Response, Failure>;
 
+/// A form's or a query's fields by name.
+type Fields = std::collections::HashMap<String, String>;
+
+/// A field's value, trimmed ('' when absent).
+fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields.get(name).map_or("", |value| value.trim())
+}
+
+/// An id from the path: a positive number; anything else is no such thing.
+fn id_of(raw: &str) -> Option<i32> {
+    raw.parse().ok().filter(|id| *id > 0)
+}
+
 /// After a change: back to the changed object's page, which says what was done (`?done=`), with 303 so
 /// a refresh does not post again.
 fn done(path: &str, what: Done) -> Response {
@@ -243,6 +285,7 @@ pub enum Done {
     Fulfilled,
     Cancelled,
     Refunded,
+    RefundedUnits,
     RefundPending,
     StockSaved,
     Reconciled,
@@ -253,13 +296,16 @@ pub enum Done {
     VariantSaved,
     ImageAdded,
     ImageRemoved,
+    PromoCreated,
+    PromoSaved,
 }
 
 impl Done {
-    const ALL: [Done; 13] = [
+    const ALL: [Done; 16] = [
         Done::Fulfilled,
         Done::Cancelled,
         Done::Refunded,
+        Done::RefundedUnits,
         Done::RefundPending,
         Done::StockSaved,
         Done::Reconciled,
@@ -270,6 +316,8 @@ impl Done {
         Done::VariantSaved,
         Done::ImageAdded,
         Done::ImageRemoved,
+        Done::PromoCreated,
+        Done::PromoSaved,
     ];
 
     fn code(self) -> &'static str {
@@ -277,6 +325,7 @@ impl Done {
             Done::Fulfilled => "fulfilled",
             Done::Cancelled => "cancelled",
             Done::Refunded => "refunded",
+            Done::RefundedUnits => "refunded-units",
             Done::RefundPending => "refund-pending",
             Done::StockSaved => "stock",
             Done::Reconciled => "reconciled",
@@ -287,6 +336,8 @@ impl Done {
             Done::VariantSaved => "variant-saved",
             Done::ImageAdded => "picture-added",
             Done::ImageRemoved => "picture-removed",
+            Done::PromoCreated => "promo-created",
+            Done::PromoSaved => "promo-saved",
         }
     }
 
@@ -295,6 +346,7 @@ impl Done {
             Done::Fulfilled => "Marked as shipped. The customer's shipping mail is queued.",
             Done::Cancelled => "Order cancelled. Its items are back in stock.",
             Done::Refunded => "Payment refunded.",
+            Done::RefundedUnits => "Refund made: the timeline says how much.",
             Done::RefundPending => {
                 "The payment provider did not answer the refund yet; it is asked again automatically every few minutes."
             }
@@ -307,6 +359,8 @@ impl Done {
             Done::VariantSaved => "Variant saved.",
             Done::ImageAdded => "Picture added.",
             Done::ImageRemoved => "Picture removed.",
+            Done::PromoCreated => "Promo code created. Shoppers can use it at checkout now.",
+            Done::PromoSaved => "Promo code saved.",
         }
     }
 

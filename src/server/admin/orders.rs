@@ -1,6 +1,5 @@
-//! Orders: the list (filters, pages), one order with its timeline, and fulfil / cancel / refund.
-
-use std::collections::HashMap;
+//! Orders: the list (filters, pages), one order with its timeline, and fulfil / cancel / refund (in
+//! full, or by line).
 
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
@@ -8,18 +7,14 @@ use axum::http::StatusCode;
 use leptos::prelude::*;
 
 use super::layout::{self, Notice, Section, money, when};
-use super::{Admin, Done, PageResult, done, refused_status};
+use super::{Admin, Done, Fields, PageResult, done, field, id_of, refused_status};
 use crate::error::AppError;
 use crate::model::order::OrderStatus;
+use crate::server::entities::order_line;
 use crate::server::services::checkout::parse_address;
 use crate::server::services::orders::back_office::{self, OrderFilter, Outcome};
+use crate::server::services::orders::refunds;
 use crate::server::state::AppState;
-
-type Fields = HashMap<String, String>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.get(name).map_or("", |value| value.trim())
-}
 
 /// The list's filters from its query; a value that cannot be read is refused with what to type.
 fn parse_filter(query: &Fields) -> Result<(OrderFilter, u64), AppError> {
@@ -146,10 +141,6 @@ pub async fn list(
     Ok(layout::page(status, "Orders", &admin.0, Section::Orders, notice, content))
 }
 
-fn order_id(raw: &str) -> Option<i32> {
-    raw.parse().ok().filter(|id| *id > 0)
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     Extension(admin): Extension<Admin>,
@@ -167,7 +158,7 @@ async fn order_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> PageResult {
-    let found = match order_id(id) {
+    let found = match id_of(id) {
         Some(id) => back_office::detail(&state.db, id).await?,
         None => None,
     };
@@ -177,21 +168,26 @@ async fn order_page(
     };
     let order = detail.order;
     let number = order.id;
+    let any_refunded = detail.lines.iter().any(|l| l.refunded_quantity > 0);
+    let refund_units = refund_units_form(number, &detail.lines, detail.allowed.refund);
     let lines = detail
         .lines
         .into_iter()
         .map(|l| {
+            let refunded = any_refunded.then(|| view! { <td class="num">{l.refunded_quantity}</td> });
             view! {
                 <tr>
-                    <td><a href=format!("/admin/inventory/{}", l.sku)>{l.sku.clone()}</a></td>
+                    <td><a href=format!("/admin/inventory/{}", super::inventory::urlencoding_path(&l.sku))>{l.sku.clone()}</a></td>
                     <td>{l.title}</td>
                     <td class="num">{l.quantity}</td>
+                    {refunded}
                     <td class="num">{money(l.unit_price)}</td>
                     <td class="num">{money(l.line_total)}</td>
                 </tr>
             }
         })
         .collect_view();
+    let refunded_head = any_refunded.then(|| view! { <th scope="col" class="num">"Refunded"</th> });
     let address = parse_address(&order.shipping_address)
         .map(|a| a.lines().into_iter().map(|line| view! { <span>{line}</span><br/> }).collect_view());
     let events = detail
@@ -222,15 +218,24 @@ async fn order_page(
             </form>
         }
     });
+    let left = order.total - order.refunded_amount;
     let refund = allowed.refund.then(|| {
+        let label = if order.refunded_amount > 0 {
+            format!("Refund the rest ({})", money(left))
+        } else {
+            format!("Refund {} in full", money(order.total))
+        };
         view! {
             <form method="post" action=format!("/admin/orders/{number}/refund")>
                 <h3>"Refund"</h3>
                 <label for="refund_reason">"Reason (kept on the order)"</label>
                 <textarea id="refund_reason" name="reason" maxlength="500" rows="2"></textarea>
-                <button type="submit" class="danger">{format!("Refund {} in full", money(order.total))}</button>
+                <button type="submit" class="danger">{label}</button>
             </form>
         }
+    });
+    let refunded_row = (order.refunded_amount > 0).then(|| {
+        view! { <tr><th scope="row">"Refunded by line"</th><td class="num">{format!("-{}", money(order.refunded_amount))}</td></tr> }
     });
     let no_actions = !(allowed.fulfil || allowed.cancel || allowed.refund);
     let note = (!order.note.is_empty()).then(|| view! { <p><strong>"Note: "</strong>{order.note.clone()}</p> });
@@ -256,7 +261,7 @@ async fn order_page(
             <section>
                 <h2>"Items"</h2>
                 <table>
-                    <thead><tr><th scope="col">"SKU"</th><th scope="col">"Item"</th><th scope="col" class="num">"Qty"</th><th scope="col" class="num">"Price"</th><th scope="col" class="num">"Total"</th></tr></thead>
+                    <thead><tr><th scope="col">"SKU"</th><th scope="col">"Item"</th><th scope="col" class="num">"Qty"</th>{refunded_head}<th scope="col" class="num">"Price"</th><th scope="col" class="num">"Total"</th></tr></thead>
                     <tbody>{lines}</tbody>
                 </table>
                 <table class="totals">
@@ -266,6 +271,7 @@ async fn order_page(
                         <tr><th scope="row">"Shipping"</th><td class="num">{money(order.shipping)}</td></tr>
                         <tr><th scope="row">"Tax"</th><td class="num">{money(order.tax)}</td></tr>
                         <tr><th scope="row">"Total"</th><td class="num">{money(order.total)}</td></tr>
+                        {refunded_row}
                     </tbody>
                 </table>
                 <h2>"Ship to"</h2>
@@ -275,6 +281,7 @@ async fn order_page(
                 <h2>"Actions"</h2>
                 {fulfil}
                 {cancel}
+                {refund_units}
                 {refund}
                 {no_actions.then(|| view! { <p class="quiet">"Nothing more can be done to this order."</p> })}
                 <h2>"Timeline"</h2>
@@ -307,7 +314,7 @@ pub async fn fulfil(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let Some(number) = order_id(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
+    let Some(number) = id_of(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
     let shop = &state.payments.shop;
     match back_office::fulfil(&state.db, shop, &admin.actor(), number, field(&fields, "tracking_number")).await {
         Ok(()) => Ok(done(&format!("/admin/orders/{number}"), Done::Fulfilled)),
@@ -321,7 +328,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let Some(number) = order_id(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
+    let Some(number) = id_of(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
     match back_office::cancel(&state.db, &state.payments, &admin.actor(), number, field(&fields, "reason")).await {
         Ok(result) => Ok(outcome(number, result, Done::Cancelled)),
         Err(error) => refused(&state, &admin, &id, error).await,
@@ -334,9 +341,61 @@ pub async fn refund(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let Some(number) = order_id(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
+    let Some(number) = id_of(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
     match back_office::refund(&state.db, &state.payments, &admin.actor(), number, field(&fields, "reason")).await {
         Ok(result) => Ok(outcome(number, result, Done::Refunded)),
+        Err(error) => refused(&state, &admin, &id, error).await,
+    }
+}
+
+/// "Refund by line": how many units of each line (up to those not refunded yet), whether they are back
+/// on hand, and why; shown while the order can be refunded and has a unit left.
+fn refund_units_form(number: i32, lines: &[order_line::Model], allowed: bool) -> Option<impl IntoView + use<>> {
+    let open: Vec<_> = lines.iter().filter(|l| l.quantity > l.refunded_quantity).cloned().collect();
+    if !allowed || open.is_empty() {
+        return None;
+    }
+    let inputs = open
+        .into_iter()
+        .map(|l| {
+            let id = format!("line-{}", l.id);
+            let left = l.quantity - l.refunded_quantity;
+            view! {
+                <label for=id.clone()>{format!("{} ({}), {left} left to refund", l.title, l.sku)}</label>
+                <input id=id.clone() name=id type="number" min="0" max=left.to_string() step="1" value="0"/>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <form method="post" action=format!("/admin/orders/{number}/refund-lines")>
+            <h3>"Refund by line"</h3>
+            {inputs}
+            <label><input type="checkbox" name="restock" value="on"/>"Put these units back on hand (returned)"</label>
+            <label for="lines_reason">"Reason (kept with the refund)"</label>
+            <textarea id="lines_reason" name="reason" maxlength="500" rows="2"></textarea>
+            <button type="submit">"Refund these units"</button>
+        </form>
+    })
+}
+
+pub async fn refund_lines(
+    State(state): State<AppState>,
+    Extension(admin): Extension<Admin>,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let Some(number) = id_of(&id) else { return refused(&state, &admin, &id, AppError::NotFound).await };
+    let value = |name: &str| fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.trim());
+    let result = match refunds::parse_units(fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))) {
+        Ok(units) => {
+            let restock = value("restock") == "on";
+            refunds::refund_units(&state.db, &state.payments, &admin.actor(), number, &units, restock, value("reason"))
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(result) => Ok(outcome(number, result, Done::RefundedUnits)),
         Err(error) => refused(&state, &admin, &id, error).await,
     }
 }

@@ -2,8 +2,6 @@
 //! values, variants (price, compare-at price, for sale) and pictures — each change through
 //! `services::catalog_admin`, which writes the audit entry and the catalog change every node follows.
 
-use std::collections::HashMap;
-
 use axum::Extension;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Form, Path, Query, State};
@@ -11,24 +9,13 @@ use axum::http::StatusCode;
 use leptos::prelude::*;
 
 use super::layout::{self, Notice, Section};
-use super::{Admin, Done, PageResult, done, refused_status};
+use super::{Admin, Done, Fields, PageResult, done, field, id_of, refused_status};
 use crate::error::AppError;
 use crate::model::catalog::product_path;
 use crate::server::services::audit::{self, Subject};
 use crate::server::services::catalog_admin::{self, ProductForm, ProductSheet, ProductStatus, VariantForm};
 use crate::server::services::media;
 use crate::server::state::AppState;
-
-type Fields = HashMap<String, String>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.get(name).map_or("", |value| value.trim())
-}
-
-/// An id from the path: a positive number, anything else is no such thing.
-fn id_of(raw: &str) -> Option<i32> {
-    raw.parse().ok().filter(|id| *id > 0)
-}
 
 fn product_form(fields: &Fields) -> Result<ProductForm, AppError> {
     let get = |name: &str| fields.get(name).map_or("", String::as_str);

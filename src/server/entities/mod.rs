@@ -18,6 +18,7 @@ pub mod product_image;
 pub mod product_option;
 pub mod product_tag;
 pub mod promo_code;
+pub mod refund;
 pub mod sandbox_idempotency;
 pub mod sandbox_object;
 pub mod sandbox_webhook;

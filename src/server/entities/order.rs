@@ -37,6 +37,9 @@ pub struct Model {
     /// The carrier's tracking number, given when the order was fulfilled ('' before).
     pub tracking_number: String,
     pub fulfilled_at: Option<ChronoDateTimeUtc>,
+    /// Minor units refunded by line so far (written only by `services::orders::refunds`); a refund in
+    /// full is the payment's state `refunded`.
+    pub refunded_amount: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub quantity: i32,
     pub unit_price: i64,
     pub line_total: i64,
+    /// Units refunded by line so far (written only by `services::orders::refunds`).
+    pub refunded_quantity: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -272,7 +272,26 @@ async fn create_refund(State(state): State<AppState>, headers: HeaderMap, body: 
                 "This payment cannot be refunded.",
             ));
         }
-        let amount = intent["amount_received"].as_i64().unwrap_or(0);
+        // As Stripe: without `amount`, what is left; with it, at most what is left.
+        let received = intent["amount_received"].as_i64().unwrap_or(0);
+        let refunded_before = intent["amount_refunded"].as_i64().unwrap_or(0);
+        let left = received - refunded_before;
+        let amount = match params.get("amount") {
+            None => left,
+            Some(typed) => match typed.parse::<i64>() {
+                Ok(amount) if (1..=left).contains(&amount) => amount,
+                _ => {
+                    return Ok(error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request_error",
+                        "amount_too_large",
+                        "Refund amount is greater than what is left to refund.",
+                    ));
+                }
+            },
+        };
+        let refunded_now = refunded_before + amount;
+        let fully = refunded_now == received;
         let refund = json!({
             "id": new_id("re"),
             "object": "refund",
@@ -282,7 +301,8 @@ async fn create_refund(State(state): State<AppState>, headers: HeaderMap, body: 
             "status": "succeeded",
             "created": chrono::Utc::now().timestamp(),
         });
-        intent["refunded"] = json!(true);
+        intent["amount_refunded"] = json!(refunded_now);
+        intent["refunded"] = json!(fully);
         if !save_if_unchanged(db, &intent, version).await? {
             return Ok(changed_meanwhile());
         }
@@ -291,9 +311,9 @@ async fn create_refund(State(state): State<AppState>, headers: HeaderMap, body: 
             "id": intent["latest_charge"],
             "object": "charge",
             "payment_intent": id,
-            "amount": amount,
-            "amount_refunded": amount,
-            "refunded": true,
+            "amount": received,
+            "amount_refunded": refunded_now,
+            "refunded": fully,
         });
         emit(db, "charge.refunded", &charge).await?;
         Ok((StatusCode::OK, refund))

@@ -36,6 +36,7 @@ pub enum Subject {
     /// A product, its options, variants and images.
     Product(i32),
     Sku(String),
+    Promo(i32),
     /// The stock of the whole store (a reconciliation).
     Inventory,
 }
@@ -46,13 +47,14 @@ impl Subject {
             Subject::Order(_) => "order",
             Subject::Product(_) => "product",
             Subject::Sku(_) => "sku",
+            Subject::Promo(_) => "promo",
             Subject::Inventory => "inventory",
         }
     }
 
     fn key(&self) -> String {
         match self {
-            Subject::Order(id) | Subject::Product(id) => id.to_string(),
+            Subject::Order(id) | Subject::Product(id) | Subject::Promo(id) => id.to_string(),
             Subject::Sku(sku) => sku.clone(),
             Subject::Inventory => String::new(),
         }

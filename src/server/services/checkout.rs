@@ -336,57 +336,6 @@ pub async fn ship_to_saved(
     save_details(db, cart_id, &email, &saved.address).await
 }
 
-/// A promo code to create (`storefront promo add`).
-#[derive(Debug, Clone, Default)]
-pub struct NewPromo {
-    pub code: String,
-    /// Whole percent off (1-100)...
-    pub percent: Option<i64>,
-    /// ...or minor units off.
-    pub fixed: Option<i64>,
-    pub min_subtotal: i64,
-    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub usage_limit: Option<i32>,
-}
-
-/// Creates a promo code; returns a line describing it.
-pub async fn create_promo(db: &DatabaseConnection, new: &NewPromo) -> Result<String, AppError> {
-    use sea_orm::{ActiveModelTrait, Set};
-    let code = promo_code(&new.code);
-    if !(3..=MAX_PROMO_LEN).contains(&code.len())
-        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(AppError::invalid("code", "A code is 3 to 40 letters, digits, dashes or underscores."));
-    }
-    let (kind, value, what) = match (new.percent, new.fixed) {
-        (Some(p), None) if (1..=100).contains(&p) => ("percent", p, format!("{p}% off")),
-        (None, Some(f)) if f > 0 => ("fixed", f, format!("{} off", Money::store(f).format())),
-        _ => return Err(AppError::invalid("kind", "Give either --percent 1-100 or --off <cents above 0>.")),
-    };
-    if new.min_subtotal < 0 || new.usage_limit.is_some_and(|l| l < 1) {
-        return Err(AppError::invalid("limits", "The minimum must be 0 or more and the limit 1 or more."));
-    }
-    let row = promo_code::ActiveModel {
-        code: Set(code.clone()),
-        kind: Set(kind.into()),
-        value: Set(value),
-        min_subtotal: Set(new.min_subtotal),
-        expires_at: Set(new.expires_at),
-        usage_limit: Set(new.usage_limit),
-        used_count: Set(0),
-        active: Set(true),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    };
-    match row.insert(db).await {
-        Ok(_) => Ok(format!("Created {code}: {what}")),
-        Err(err) if crate::server::db::is_unique_violation(&err) => {
-            Err(AppError::invalid("code", format!("{code} already exists.")))
-        }
-        Err(err) => Err(err.into()),
-    }
-}
-
 /// The checkout details kept on a cart, checked again as the order is placed.
 pub struct Entered {
     pub email: String,

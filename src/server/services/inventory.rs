@@ -222,7 +222,11 @@ pub async fn take(
     if sellable == Sellable::OnlyWhileSold {
         update = update.filter(variant::Column::Active.eq(true));
     }
-    Ok(update.exec(txn).await?.rows_affected == 1)
+    let taken = update.exec(txn).await?.rows_affected == 1;
+    if !taken {
+        crate::server::metrics::oversell_prevented();
+    }
+    Ok(taken)
 }
 
 /// The movement of `delta` units just applied to a variant, read back with its stock after.

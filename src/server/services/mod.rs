@@ -16,6 +16,7 @@ pub mod orders;
 pub mod payments;
 pub mod pricing;
 pub mod product;
+pub mod promos;
 pub mod prune;
 pub mod read_model;
 pub mod reconcile;

@@ -103,6 +103,32 @@ pub fn totals(
     Totals { subtotal, discount, shipping, tax, total: goods + shipping + tax }
 }
 
+/// What a refund of some of an order's units gives back (the one place this is decided): their prices'
+/// share of what was paid for the goods — the order's discount and tax spread over its goods by price,
+/// rounded down — or, when no unit of the order is left unrefunded after it, everything not refunded yet
+/// (shipping included), so that refunds of every unit add up to the order's total exactly.
+/// `units_price`: Σ unit price × units refunded now; `refunded`: minor units refunded by line before.
+pub fn refund_for_units(order: &OrderAmounts, units_price: i64, refunded: i64, last: bool) -> i64 {
+    let left = (order.total - refunded).max(0);
+    if last {
+        return left;
+    }
+    if order.subtotal <= 0 {
+        return 0;
+    }
+    let goods_paid = i128::from((order.total - order.shipping).max(0));
+    let share = i128::from(units_price) * goods_paid / i128::from(order.subtotal);
+    i64::try_from(share).unwrap_or(i64::MAX).min(left)
+}
+
+/// An order's amounts as placed (minor units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderAmounts {
+    pub subtotal: i64,
+    pub shipping: i64,
+    pub total: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +257,18 @@ mod tests {
             let (low, high) = (low.min(high), low.max(high));
             prop_assert!(discount(Some(&percent(low)), price) <= discount(Some(&percent(high)), price));
         }
+    }
+
+    #[test]
+    fn refunds_by_unit_share_the_discount_and_tax_and_the_last_one_takes_the_rest() {
+        // $100 of goods, 10 % off, $5 shipping, tax $7.60: total $102.60, of which $97.60 for the goods.
+        let order = OrderAmounts { subtotal: 10_000, shipping: 500, total: 10_260 };
+        assert_eq!(refund_for_units(&order, 2_500, 0, false), 2_440, "a quarter of the goods' $97.60");
+        assert_eq!(refund_for_units(&order, 3_333, 2_440, false), 3_253, "rounded down");
+        assert_eq!(refund_for_units(&order, 4_167, 5_693, true), 4_567, "the rest, shipping included");
+        assert_eq!(2_440 + 3_253 + 4_567, order.total, "every unit refunded: the whole total");
+        assert_eq!(refund_for_units(&order, 10_000, 10_000, false), 260, "never more than is left");
+        let free = OrderAmounts { subtotal: 0, shipping: 500, total: 500 };
+        assert_eq!(refund_for_units(&free, 0, 0, false), 0);
     }
 }

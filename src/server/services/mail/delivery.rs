@@ -95,6 +95,7 @@ pub async fn deliver_due(db: &impl ConnectionTrait, mailer: &Mailer, batch: u64)
                 }
             }
             Err(failure) => {
+                crate::server::metrics::mail_send_failed();
                 let tries = mail.attempts + 1;
                 let give_up = failure.permanent || tries >= mailer.max_attempts as i32;
                 tracing::warn!(mail_id = mail.id, tries, give_up, error = %failure.message, "a mail was not sent");

@@ -116,6 +116,16 @@ pub async fn of_order(db: &impl ConnectionTrait, order_id: i32) -> Result<Vec<ma
         .await
 }
 
+/// Mails waiting to be sent (neither sent nor given up).
+pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::SentAt.is_null())
+        .filter(mail_outbox::Column::FailedAt.is_null())
+        .count(db)
+        .await
+}
+
 /// The newest mails first.
 pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<mail_outbox::Model>, AppError> {
     Ok(mail_outbox::Entity::find().order_by_desc(mail_outbox::Column::Id).limit(limit).all(db).await?)

@@ -85,10 +85,11 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 pub struct Allowed {
     /// Paid (no refund under way) and not shipped: ship it, with a tracking number.
     pub fulfil: bool,
-    /// Awaiting payment (its payment page is closed first), or paid and not shipped (refunded in full).
-    /// The units go back on hand either way.
+    /// Awaiting payment (its payment page is closed first), or paid and not shipped (refunded in full),
+    /// with nothing refunded by line yet. The units go back on hand either way.
     pub cancel: bool,
-    /// Paid or shipped, the payment taken: refund it in full (the stock stays as it is).
+    /// Paid or shipped, the payment taken: refund it in full or by line (the rest of it, after refunds by
+    /// line).
     pub refund: bool,
 }
 
@@ -99,7 +100,7 @@ impl Allowed {
         let charged = state.payment == PaymentStatus::Succeeded;
         Allowed {
             fulfil: paid,
-            cancel: order.status == OrderStatus::PendingPayment || paid,
+            cancel: order.status == OrderStatus::PendingPayment || (paid && order.refunded_amount == 0),
             refund: charged && matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled),
         }
     }
@@ -122,6 +123,8 @@ pub struct OrderDetail {
     /// Newest first.
     pub audit: Vec<audit_entry::Model>,
     pub allowed: Allowed,
+    /// Its refunds by line, oldest first.
+    pub refunds: Vec<crate::server::entities::refund::Model>,
 }
 
 pub async fn detail(db: &impl ConnectionTrait, order_id: i32) -> Result<Option<OrderDetail>, DbErr> {
@@ -138,9 +141,15 @@ pub async fn detail(db: &impl ConnectionTrait, order_id: i32) -> Result<Option<O
         .all(db)
         .await?;
     let audit = audit::of(db, &Subject::Order(order_id), 100).await?;
-    let timeline = timeline(&order, &mails, &stock, &audit, &lines);
+    let refunds = super::refunds::of_order(db, order_id).await?;
+    let mut timeline = timeline(&order, &mails, &stock, &audit, &lines);
+    for row in &refunds {
+        timeline
+            .push(Event { at: row.completed_at.unwrap_or(row.created_at), what: super::refunds::timeline_line(row) });
+    }
+    timeline.sort_by_key(|event| event.at);
     let allowed = Allowed::of(&order);
-    Ok(Some(OrderDetail { order, lines, timeline, audit, allowed }))
+    Ok(Some(OrderDetail { order, lines, timeline, audit, allowed, refunds }))
 }
 
 /// The order's events in time order: placed, paid, shipped, its mails, its stock movements, staff's changes.
@@ -190,6 +199,7 @@ pub fn action_label(action: &str) -> &str {
         "order_fulfilled" => "Fulfilled",
         "order_cancelled" => "Cancelled",
         "order_refunded" => "Refunded",
+        "order_refunded_units" => "Refunded by line",
         "stock_changed" => "Stock changed",
         "ledger_reconciled" => "Ledger reconciled",
         "product_created" => "Product created",
@@ -201,6 +211,9 @@ pub fn action_label(action: &str) -> &str {
         "variant_updated" => "Variant changed",
         "image_added" => "Picture added",
         "image_removed" => "Picture removed",
+        "promo_created" => "Promo code created",
+        "promo_updated" => "Terms changed",
+        "promo_expired" => "Ended now",
         other => other,
     }
 }
@@ -231,15 +244,15 @@ pub fn parse_reason(value: &str) -> Result<String, AppError> {
 }
 
 /// The note staff's change leaves on the order: "Cancelled by the shop: <reason>".
-fn staff_note(done: &str, reason: &str) -> String {
+pub(super) fn staff_note(done: &str, reason: &str) -> String {
     if reason.is_empty() { format!("{done} by the shop.") } else { format!("{done} by the shop: {reason}") }
 }
 
-fn not_allowed(order: &order::Model, what: &str) -> AppError {
+pub(super) fn not_allowed(order: &order::Model, what: &str) -> AppError {
     AppError::Conflict(format!("Order #{} is {}: it cannot be {what}.", order.id, order.status.label().to_lowercase()))
 }
 
-fn state_json(order: &order::Model) -> serde_json::Value {
+pub(super) fn state_json(order: &order::Model) -> serde_json::Value {
     json!({ "status": order.status.as_str(), "payment": format!("{:?}", order.payment_status).to_lowercase() })
 }
 
@@ -325,6 +338,11 @@ pub async fn cancel(
             return Ok(Ok(None));
         }
         let after = order::Entity::find_by_id(order_id).one(txn).await?;
+        // A refund by line made since the order was read (its row is locked now): refused, rolled back.
+        if after.as_ref().is_some_and(|after| after.refunded_amount > 0) {
+            let message = format!("Order #{order_id} was refunded in part meanwhile: refund the rest instead.");
+            return Ok(Err(AppError::Conflict(message)));
+        }
         let change = audit::Change {
             action: "order_cancelled",
             subject: Subject::Order(order_id),
@@ -359,6 +377,11 @@ pub async fn refund(
     if !Allowed::of(&order).refund {
         return Err(not_allowed(&order, "refunded"));
     }
+    if super::refunds::has_pending(db, order_id).await? {
+        return Err(AppError::Conflict(
+            "A refund by line is still waiting for the payment provider's answer: refund the rest after it.".into(),
+        ));
+    }
     let claimed = crate::write_retry!(db, |txn| {
         if !lifecycle::claim_refund(txn, &order).await? {
             return Ok(Ok(None));
@@ -367,7 +390,7 @@ pub async fn refund(
             action: "order_refunded",
             subject: Subject::Order(order_id),
             before: state_json(&order),
-            after: json!({ "payment": "refunding", "amount": order.total, "reason": reason }),
+            after: json!({ "payment": "refunding", "amount": order.total - order.refunded_amount, "reason": reason }),
         };
         audit::record(txn, actor, change).await?;
         Ok(Ok(order::Entity::find_by_id(order_id).one(txn).await?))

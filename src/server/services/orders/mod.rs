@@ -6,6 +6,7 @@ mod history;
 pub mod idempotency;
 pub mod lifecycle;
 mod placement;
+pub mod refunds;
 mod view;
 
 pub use history::of_account;

@@ -138,13 +138,19 @@ async fn or_placed_before(
     key: &str,
     cart_id: i32,
 ) -> Result<Placed, AppError> {
-    match outcome {
+    let answer = match outcome {
         Err(refusal) if refusal != AppError::Internal => match placed_before(db, key, cart_id).await? {
             Some(placed) => Ok(placed),
             None => Err(refusal),
         },
         outcome => outcome,
+    };
+    match &answer {
+        Ok(placed) if !placed.replayed => crate::server::metrics::order_placed(),
+        Ok(_) => {}
+        Err(refusal) => crate::server::metrics::order_refused(refusal),
     }
+    answer
 }
 
 async fn place(
@@ -324,6 +330,7 @@ async fn take_stock_and_write(
         promo_code: Set(promo_code),
         hold_expires_at: Set(now + hold),
         paid_at: Set(None),
+        refunded_amount: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -339,6 +346,7 @@ async fn take_stock_and_write(
             quantity: Set(*quantity),
             unit_price: Set(variant.price),
             line_total: Set(variant.price * *quantity as i64),
+            refunded_quantity: Set(0),
             ..Default::default()
         }
         .insert(txn)

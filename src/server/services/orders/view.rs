@@ -59,6 +59,7 @@ pub async fn view(
         charged: order.payment_status.charged(),
         sandbox: false,
         tracking_number: order.tracking_number,
+        refunded: order.refunded_amount,
     })
 }
 

@@ -125,6 +125,17 @@ impl Provider {
         form: &[(&str, String)],
         idempotency_key: Option<&str>,
     ) -> Result<Value, ProviderError> {
+        let span = tracing::info_span!("provider_call", method = %method, path);
+        tracing::Instrument::instrument(self.call_in_span(method, path, form, idempotency_key), span).await
+    }
+
+    async fn call_in_span(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(&str, String)],
+        idempotency_key: Option<&str>,
+    ) -> Result<Value, ProviderError> {
         let mut request =
             self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(self.secret_key.expose());
         if method == reqwest::Method::POST {
@@ -179,7 +190,16 @@ impl Provider {
         Self::session(self.call(reqwest::Method::POST, &path, &[], Some(&format!("expire-{id}"))).await?)
     }
 
-    /// Refunds an intent in full; returns the refund's id.
+    /// Refunds `amount` minor units of an intent, once however often this is asked with the same `key`;
+    /// returns the refund's id.
+    pub async fn refund_part(&self, intent_id: &str, amount: i64, key: &str) -> Result<String, ProviderError> {
+        let form = [("payment_intent", intent_id.to_owned()), ("amount", amount.to_string())];
+        let body = self.call(reqwest::Method::POST, "/v1/refunds", &form, Some(key)).await?;
+        Ok(body.get("id").and_then(Value::as_str).unwrap_or_default().to_owned())
+    }
+
+    /// Refunds what is left of an intent (all of it, unless refunds by line came first); returns the
+    /// refund's id.
     pub async fn refund(&self, intent_id: &str) -> Result<String, ProviderError> {
         let form = [("payment_intent", intent_id.to_owned())];
         let body = self.call(reqwest::Method::POST, "/v1/refunds", &form, Some(&format!("refund-{intent_id}"))).await?;

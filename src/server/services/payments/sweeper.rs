@@ -19,7 +19,7 @@ pub const REFUND_RETRY: chrono::Duration = chrono::Duration::minutes(5);
 const REFUND_NOTE: &str =
     "Refunded automatically: the payment arrived after the order's hold ran out and the items were no longer in stock.";
 
-/// One round. Returns (revived, refunded).
+/// One round (with the refunds by line the provider has not answered). Returns (revived, refunded).
 pub async fn sweep(db: &DatabaseConnection, payments: &Payments) -> Result<(usize, usize), AppError> {
     let stale_claim = chrono::Utc::now() - REFUND_RETRY;
     let stranded = order::Entity::find()
@@ -61,6 +61,7 @@ pub async fn sweep(db: &DatabaseConnection, payments: &Payments) -> Result<(usiz
             refunded += 1;
         }
     }
+    refunded += crate::server::services::orders::refunds::retry_pending(db, payments).await?;
     Ok((revived, refunded))
 }
 
