@@ -141,21 +141,7 @@ pub async fn refund_units(
         if amount <= 0 {
             return Ok(Err(AppError::invalid("lines", "These units cost nothing: there is nothing to refund.")));
         }
-        for wanted in units {
-            order_line::Entity::update_many()
-                .col_expr(
-                    order_line::Column::RefundedQuantity,
-                    Expr::col(order_line::Column::RefundedQuantity).add(wanted.quantity),
-                )
-                .filter(order_line::Column::Id.eq(wanted.line))
-                .exec(txn)
-                .await?;
-        }
-        order::Entity::update_many()
-            .col_expr(order::Column::RefundedAmount, Expr::col(order::Column::RefundedAmount).add(amount))
-            .filter(order::Column::Id.eq(order_id))
-            .exec(txn)
-            .await?;
+        count_refunded(txn, order_id, refunded.iter().map(|l| (l.line, l.quantity)), amount).await?;
         if restock {
             for line in &refunded {
                 if let Err(refused) = inventory::edit_stock(
@@ -266,19 +252,30 @@ async fn failed(txn: &impl ConnectionTrait, row: &refund::Model, message: &str) 
         return Ok(());
     }
     let lines: Vec<RefundedLine> = serde_json::from_str(&row.lines).unwrap_or_default();
-    for line in lines {
+    count_refunded(txn, row.order_id, lines.iter().map(|l| (l.line, -l.quantity)), -row.amount).await
+}
+
+/// Adds (or, negative, gives back) units refunded per order line and the order's amount refunded by
+/// line: the one writer of both columns.
+async fn count_refunded(
+    txn: &impl ConnectionTrait,
+    order_id: i32,
+    units: impl Iterator<Item = (i32, i32)>,
+    amount: i64,
+) -> Result<(), DbErr> {
+    for (line, quantity) in units {
         order_line::Entity::update_many()
             .col_expr(
                 order_line::Column::RefundedQuantity,
-                Expr::col(order_line::Column::RefundedQuantity).sub(line.quantity),
+                Expr::col(order_line::Column::RefundedQuantity).add(quantity),
             )
-            .filter(order_line::Column::Id.eq(line.line))
+            .filter(order_line::Column::Id.eq(line))
             .exec(txn)
             .await?;
     }
     order::Entity::update_many()
-        .col_expr(order::Column::RefundedAmount, Expr::col(order::Column::RefundedAmount).sub(row.amount))
-        .filter(order::Column::Id.eq(row.order_id))
+        .col_expr(order::Column::RefundedAmount, Expr::col(order::Column::RefundedAmount).add(amount))
+        .filter(order::Column::Id.eq(order_id))
         .exec(txn)
         .await?;
     Ok(())
