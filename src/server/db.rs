@@ -89,6 +89,21 @@ pub fn statement(
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// A LIKE pattern matching `text` anywhere, its `%`, `_` and `\` taken as themselves (a search for
+/// "50%" or "first_last" finds those characters, not any). The same on SQLite and PostgreSQL.
+pub fn containing(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
+}
+
 /// The database refused a row for a unique key (a race the checks before the insert could not see, or a
 /// key that is meant to collide).
 pub fn is_unique_violation(error: &DbErr) -> bool {

@@ -295,6 +295,8 @@ backend_tests! {
         let today = chrono::Utc::now().date_naive();
         let (_, dated) = admin.page(&format!("/admin/orders?from={today}&to={today}&email=SHOPPER@")).await;
         assert!(dated.contains("27 orders"), "today's, by part of the address in any case");
+        let (_, literal) = admin.page("/admin/orders?email=shopp_r%25").await;
+        assert!(literal.contains("0 orders"), "_ and % are letters to look for, not wildcards");
         let (_, yesterday) = admin.page(&format!("/admin/orders?to={}", today.pred_opt().unwrap())).await;
         assert!(yesterday.contains("0 orders"));
         for bad in ["from=12/01/2026", "status=shipped", "page=0"] {

@@ -243,6 +243,8 @@ backend_tests! {
         assert!(archived.contains("Harbour Linen Shirt"), "the list filters by status");
         let (_, by_sku) = admin.page("/admin/products?q=hls-m").await;
         assert!(by_sku.contains("Harbour Linen Shirt"), "and finds by SKU");
+        let (_, literal) = admin.page("/admin/products?q=hls_m").await;
+        assert!(!literal.contains("Harbour Linen Shirt"), "_ is a letter to look for, not a wildcard");
         assert_eq!(admin.page("/admin/products?status=gone").await.0, 422);
     }
 }

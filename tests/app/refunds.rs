@@ -128,6 +128,9 @@ backend_tests! {
         assert_eq!(order_row(&app.db, placed.id).await.refunded_amount, two_mugs, "reserved while it waits");
         let full = admin.submit(&format!("/admin/orders/{}/refund", placed.id), &[("reason", "")]).await;
         assert_eq!(full.status(), 409, "no refund of the rest while one waits");
+        let (_, page) = admin.page(&format!("/admin/orders/{}", placed.id)).await;
+        assert!(!page.contains("Refund the rest"), "not offered while one waits");
+        assert!(page.contains("still waiting for the payment provider"), "the page says why");
         assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 0), "not stale yet");
         backdate_attempts(&app.db).await;
         assert_eq!(payments::sweep(&app.db, &app.state.payments).await.unwrap(), (0, 1), "asked again, answered");

@@ -219,7 +219,9 @@ async fn order_page(
         }
     });
     let left = order.total - order.refunded_amount;
-    let refund = allowed.refund.then(|| {
+    let waits = (allowed.refund && !allowed.refund_rest(detail.refund_pending))
+        .then(|| view! { <p class="quiet">{back_office::REFUND_REST_WAITS}</p> });
+    let refund = allowed.refund_rest(detail.refund_pending).then(|| {
         let label = if order.refunded_amount > 0 {
             format!("Refund the rest ({})", money(left))
         } else {
@@ -283,6 +285,7 @@ async fn order_page(
                 {cancel}
                 {refund_units}
                 {refund}
+                {waits}
                 {no_actions.then(|| view! { <p class="quiet">"Nothing more can be done to this order."</p> })}
                 <h2>"Timeline"</h2>
                 <ol class="timeline">{events}</ol>

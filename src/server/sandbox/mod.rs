@@ -29,11 +29,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::db::begin_write;
 use super::entities::{sandbox_idempotency, sandbox_object, sandbox_webhook};
 use super::services::payments::sign;
 use super::state::AppState;
@@ -73,10 +75,13 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// Runs `op` once per Idempotency-Key: a repeat gets the first answer, a repeat with other parameters
-/// a 400, a repeat while the first runs a 409 (Stripe's rules).
+/// a 400 (Stripe's rules). `op` and the answer kept for its key are one transaction, so a crash keeps
+/// both or neither, as a provider that is not in the store's process would: a request whose answer was
+/// lost runs again. Two at once with one key: one commits its answer, the other's work is rolled back
+/// and it answers the first's.
 async fn idempotent<F>(state: &AppState, headers: &HeaderMap, request: String, op: F) -> Response
 where
-    F: Future<Output = Result<Answer, sea_orm::DbErr>>,
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<Answer, sea_orm::DbErr>,
 {
     if !authorized(state, headers) {
         return reply(error(
@@ -86,62 +91,60 @@ where
             "Invalid API Key provided.",
         ));
     }
-    let db = &state.db;
     // Only a digest of the request is kept: it holds card numbers.
     let request = hex::encode(Sha256::digest(request.as_bytes()));
-    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
-        return reply(op.await.unwrap_or_else(|e| internal(&e)));
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    reply(once(&state.db, key, request, op).await.unwrap_or_else(|e| internal(&e)))
+}
+
+async fn once<F>(db: &DatabaseConnection, key: Option<String>, request: String, op: F) -> Result<Answer, sea_orm::DbErr>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<Answer, sea_orm::DbErr>,
+{
+    if let Some(key) = &key
+        && let Some(first) = sandbox_idempotency::Entity::find_by_id(key.clone()).one(db).await?
+    {
+        return Ok(repeat(&first, &request));
+    }
+    let txn = begin_write(db).await?;
+    // Like Stripe, a server error is not kept: the retry runs again.
+    let answer = op(&txn).await?;
+    let Some(key) = key else {
+        txn.commit().await?;
+        return Ok(answer);
     };
-    let claim = sandbox_idempotency::ActiveModel {
+    let (status, body) = &answer;
+    let kept = sandbox_idempotency::ActiveModel {
         key: Set(key.clone()),
         request: Set(request.clone()),
-        status: Set(0),
-        response: Set(String::new()),
+        status: Set(i32::from(status.as_u16())),
+        response: Set(body.to_string()),
         created_at: Set(chrono::Utc::now()),
     };
     let conflict = OnConflict::column(sandbox_idempotency::Column::Key).do_nothing().to_owned();
-    match sandbox_idempotency::Entity::insert(claim).on_conflict(conflict).exec_without_returning(db).await {
-        Ok(1) => {}
-        Ok(_) => {
-            return reply(match sandbox_idempotency::Entity::find_by_id(key).one(db).await {
-                Ok(Some(first)) if first.request != request => error(
-                    StatusCode::BAD_REQUEST,
-                    "idempotency_error",
-                    "idempotency_key_in_use",
-                    "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-                ),
-                Ok(Some(first)) if first.status == 0 => error(
-                    StatusCode::CONFLICT,
-                    "idempotency_error",
-                    "idempotency_key_in_use",
-                    "There is currently another in-progress request using this idempotency key.",
-                ),
-                Ok(Some(first)) => (
-                    StatusCode::from_u16(first.status as u16).unwrap_or(StatusCode::OK),
-                    serde_json::from_str(&first.response).unwrap_or(Value::Null),
-                ),
-                Ok(None) => error(StatusCode::CONFLICT, "idempotency_error", "retry", "Please retry."),
-                Err(e) => internal(&e),
-            });
-        }
-        Err(e) => return reply(internal(&e)),
+    if sandbox_idempotency::Entity::insert(kept).on_conflict(conflict).exec_without_returning(&txn).await? == 1 {
+        txn.commit().await?;
+        return Ok(answer);
     }
-    let answer = op.await;
-    let stored = match &answer {
-        // Like Stripe, a server error is not kept: the retry runs again.
-        Err(_) => sandbox_idempotency::Entity::delete_by_id(key).exec(db).await.map(|_| ()),
-        Ok((status, body)) => sandbox_idempotency::Entity::update_many()
-            .col_expr(sandbox_idempotency::Column::Status, Expr::value(status.as_u16() as i32))
-            .col_expr(sandbox_idempotency::Column::Response, Expr::value(body.to_string()))
-            .filter(sandbox_idempotency::Column::Key.eq(key))
-            .exec(db)
-            .await
-            .map(|_| ()),
-    };
-    if let Err(e) = stored {
-        tracing::warn!(error = %e, "sandbox: could not store an idempotent answer");
+    txn.rollback().await?;
+    match sandbox_idempotency::Entity::find_by_id(key).one(db).await? {
+        Some(first) => Ok(repeat(&first, &request)),
+        None => Ok(error(StatusCode::CONFLICT, "idempotency_error", "retry", "Please retry.")),
     }
-    reply(answer.unwrap_or_else(|e| internal(&e)))
+}
+
+/// The answer to a request whose key was used before.
+fn repeat(first: &sandbox_idempotency::Model, request: &str) -> Answer {
+    if first.request != request {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "idempotency_error",
+            "idempotency_key_in_use",
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+        );
+    }
+    let status = u16::try_from(first.status).ok().and_then(|s| StatusCode::from_u16(s).ok());
+    (status.unwrap_or(StatusCode::OK), serde_json::from_str(&first.response).unwrap_or(Value::Null))
 }
 
 fn internal(err: &sea_orm::DbErr) -> Answer {
@@ -149,13 +152,13 @@ fn internal(err: &sea_orm::DbErr) -> Answer {
     error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "internal", "An error occurred in the payment sandbox.")
 }
 
-async fn load(db: &DatabaseConnection, id: &str, kind: &str) -> Result<Option<Value>, sea_orm::DbErr> {
+async fn load(db: &impl ConnectionTrait, id: &str, kind: &str) -> Result<Option<Value>, sea_orm::DbErr> {
     Ok(load_versioned(db, id, kind).await?.map(|(object, _)| object))
 }
 
 /// An object and its version (when it was last saved).
 async fn load_versioned(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: &str,
     kind: &str,
 ) -> Result<Option<(Value, chrono::DateTime<chrono::Utc>)>, sea_orm::DbErr> {
@@ -165,7 +168,7 @@ async fn load_versioned(
 
 /// Saves a changed object only if nobody saved it since `version` (two confirms of one intent: one wins).
 async fn save_if_unchanged(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     object: &Value,
     version: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, sea_orm::DbErr> {
@@ -190,7 +193,7 @@ fn changed_meanwhile() -> Answer {
     )
 }
 
-async fn save(db: &DatabaseConnection, object: &Value) -> Result<(), sea_orm::DbErr> {
+async fn save(db: &impl ConnectionTrait, object: &Value) -> Result<(), sea_orm::DbErr> {
     let id = object["id"].as_str().unwrap_or_default().to_owned();
     let kind = object["object"].as_str().unwrap_or_default().to_owned();
     let row = sandbox_object::ActiveModel {
@@ -207,7 +210,7 @@ async fn save(db: &DatabaseConnection, object: &Value) -> Result<(), sea_orm::Db
 }
 
 /// Queues an event for delivery to the store's webhook endpoint.
-async fn emit(db: &DatabaseConnection, kind: &str, object: &Value) -> Result<(), sea_orm::DbErr> {
+async fn emit(db: &impl ConnectionTrait, kind: &str, object: &Value) -> Result<(), sea_orm::DbErr> {
     let id = new_id("evt");
     let event = json!({
         "id": id,
@@ -258,8 +261,7 @@ fn no_such_intent(id: &str) -> Answer {
 async fn create_refund(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let params = form(&body);
     let request = format!("POST /v1/refunds {}", String::from_utf8_lossy(&body));
-    idempotent(&state, &headers, request, async {
-        let db = &state.db;
+    idempotent(&state, &headers, request, async |db| {
         let id = params.get("payment_intent").cloned().unwrap_or_default();
         let Some((mut intent, version)) = load_versioned(db, &id, "payment_intent").await? else {
             return Ok(no_such_intent(&id));

@@ -37,7 +37,7 @@ fn metadata(params: &std::collections::HashMap<String, String>, prefix: &str) ->
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let params = form(&body);
     let request = format!("POST /v1/checkout/sessions {}", String::from_utf8_lossy(&body));
-    idempotent(&state, &headers, request, async {
+    idempotent(&state, &headers, request, async |db| {
         let number = |name: &str| params.get(name).and_then(|a| a.parse::<i64>().ok());
         let (Some(unit), Some(quantity)) =
             (number("line_items[0][price_data][unit_amount]"), number("line_items[0][quantity]"))
@@ -77,7 +77,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Byt
             "created": chrono::Utc::now().timestamp(),
             "livemode": false,
         });
-        save(&state.db, &session).await?;
+        save(db, &session).await?;
         Ok((StatusCode::OK, public(&session)))
     })
     .await
@@ -110,8 +110,7 @@ pub async fn expire(
     body: Bytes,
 ) -> Response {
     let request = format!("POST /v1/checkout/sessions/{id}/expire {}", String::from_utf8_lossy(&body));
-    idempotent(&state, &headers, request, async {
-        let db = &state.db;
+    idempotent(&state, &headers, request, async |db| {
         let Some((mut session, version)) = load_versioned(db, &id, KIND).await? else {
             return Ok(no_such_session(&id));
         };
@@ -186,14 +185,19 @@ pub async fn pay(State(state): State<AppState>, Path(id): Path<String>, body: By
     session["payment_status"] = json!("paid");
     session["payment_intent"] = json!(intent_id);
     session["url"] = Value::Null;
+    // One transaction: the payment, its intent and its events are kept together or not at all (a provider
+    // outside the store's process never loses one of them when the store dies).
     let paid = async {
+        let txn = crate::server::db::begin_write(db).await?;
         // The session first: of a payment and an expiry at the same instant, exactly one wins.
-        if !save_if_unchanged(db, &session, version).await? {
+        if !save_if_unchanged(&txn, &session, version).await? {
+            txn.rollback().await?;
             return Ok(false);
         }
-        save(db, &intent).await?;
-        emit(db, "checkout.session.completed", &public(&session)).await?;
-        emit(db, "payment_intent.succeeded", &intent).await?;
+        save(&txn, &intent).await?;
+        emit(&txn, "checkout.session.completed", &public(&session)).await?;
+        emit(&txn, "payment_intent.succeeded", &intent).await?;
+        txn.commit().await?;
         Ok::<_, sea_orm::DbErr>(true)
     };
     match paid.await {

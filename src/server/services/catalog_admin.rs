@@ -206,7 +206,7 @@ pub async fn list(
     let mut find = product::Entity::find();
     let query = query.trim().to_lowercase();
     if !query.is_empty() {
-        let pattern = format!("%{query}%");
+        let pattern = crate::server::db::containing(&query);
         let by_sku = sea_orm::sea_query::Query::select()
             .column(variant::Column::ProductId)
             .from(variant::Entity)

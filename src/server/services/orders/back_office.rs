@@ -59,7 +59,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: &OrderFilter, page: u64) ->
         find = find.filter(order::Column::CreatedAt.lt(start_of(day)));
     }
     if let Some(email) = &filter.email {
-        find = find.filter(order::Column::Email.contains(email.to_lowercase()));
+        find = find.filter(order::Column::Email.like(crate::server::db::containing(&email.to_lowercase())));
     }
     if let Some(sku) = &filter.sku {
         let with_sku = Query::select()
@@ -104,7 +104,18 @@ impl Allowed {
             refund: charged && matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled),
         }
     }
+
+    /// What is left of the payment (all of it, when nothing was refunded by line) can be refunded in one go:
+    /// refunds are allowed and no refund by line still waits for the provider's answer (what is left is
+    /// known only after it).
+    pub fn refund_rest(&self, refund_pending: bool) -> bool {
+        self.refund && !refund_pending
+    }
 }
+
+/// Why the rest of a payment cannot be refunded yet (the service's refusal and the page's words).
+pub const REFUND_REST_WAITS: &str =
+    "A refund by line is still waiting for the payment provider's answer: refund the rest after it.";
 
 /// One thing that happened to an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +136,8 @@ pub struct OrderDetail {
     pub allowed: Allowed,
     /// Its refunds by line, oldest first.
     pub refunds: Vec<crate::server::entities::refund::Model>,
+    /// A refund by line waits for the provider's answer.
+    pub refund_pending: bool,
 }
 
 pub async fn detail(db: &impl ConnectionTrait, order_id: i32) -> Result<Option<OrderDetail>, DbErr> {
@@ -149,7 +162,8 @@ pub async fn detail(db: &impl ConnectionTrait, order_id: i32) -> Result<Option<O
     }
     timeline.sort_by_key(|event| event.at);
     let allowed = Allowed::of(&order);
-    Ok(Some(OrderDetail { order, lines, timeline, audit, allowed, refunds }))
+    let refund_pending = refunds.iter().any(|row| row.status == super::refunds::PENDING);
+    Ok(Some(OrderDetail { order, lines, timeline, audit, allowed, refunds, refund_pending }))
 }
 
 /// The order's events in time order: placed, paid, shipped, its mails, its stock movements, staff's changes.
@@ -374,13 +388,12 @@ pub async fn refund(
 ) -> Result<Outcome, AppError> {
     let reason = parse_reason(reason)?;
     let Some(order) = order::Entity::find_by_id(order_id).one(db).await? else { return Err(AppError::NotFound) };
-    if !Allowed::of(&order).refund {
+    let allowed = Allowed::of(&order);
+    if !allowed.refund {
         return Err(not_allowed(&order, "refunded"));
     }
-    if super::refunds::has_pending(db, order_id).await? {
-        return Err(AppError::Conflict(
-            "A refund by line is still waiting for the payment provider's answer: refund the rest after it.".into(),
-        ));
+    if !allowed.refund_rest(super::refunds::has_pending(db, order_id).await?) {
+        return Err(AppError::Conflict(REFUND_REST_WAITS.into()));
     }
     let claimed = crate::write_retry!(db, |txn| {
         if !lifecycle::claim_refund(txn, &order).await? {
